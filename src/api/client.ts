@@ -1,0 +1,200 @@
+/**
+ * The Upload-Post API client: the only module that imports got. got does the
+ * retrying (429, 5xx, timeouts, resets) and waits for X-RateLimit-Reset or
+ * Retry-After; 401 is never retried. Every answer is handed to `onAnswer`
+ * as received, so the raw record is complete even for failures.
+ */
+import got, { HTTPError, RequestError, type Got, type RetryObject } from 'got';
+import {
+  ApiBadRequestError,
+  ApiKeyRefusedError,
+  ApiMalformedResponseError,
+  ApiNetworkError,
+  ApiNotFoundError,
+  ApiRateLimitedError,
+  ApiServerError,
+  type ApiError,
+} from '../errors.js';
+import { errorMessageOf } from './parse.js';
+import { RatePacer, readRateHeaders } from './pacer.js';
+
+export type Endpoint = 'analytics' | 'total-impressions' | 'platform-metrics' | 'post-analytics' | 'post-analytics-cached' | 'users' | 'history';
+
+export interface RawAnswer {
+  endpoint: Endpoint;
+  profile: string | undefined;
+  params: Record<string, string>;
+  status: number | undefined;
+  receivedAt: string;
+  body: string;
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs?: number;
+  retries?: number;
+  /** First backoff step for 5xx and network retries; doubles each attempt. */
+  retryBaseMs?: number;
+  /** Longest wait for a rate-limit reset before giving up on the request. */
+  maxRateLimitWaitMs?: number;
+  onAnswer?: (raw: RawAnswer) => void;
+}
+
+export interface ApiStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+export interface Answer<T = unknown> {
+  body: T;
+  raw: RawAnswer;
+}
+
+/** Thrown errors carry the raw answer (when there was one) for the record. */
+export type ApiFailure = ApiError & { raw?: RawAnswer };
+
+export class ApiClient {
+  readonly stats: ApiStats = { requests: 0, retries: 0, rateLimited: 0 };
+  /** The general per-minute limit. */
+  readonly pacer = new RatePacer();
+  /** Live post-analytics has its own window (100 per 5 minutes). */
+  readonly postPacer = new RatePacer();
+  private readonly http: Got;
+
+  constructor(private readonly options: ApiClientOptions) {
+    const retryBaseMs = options.retryBaseMs ?? 1000;
+    const maxWait = options.maxRateLimitWaitMs ?? 10 * 60_000;
+    this.http = got.extend({
+      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
+      headers: { authorization: `Apikey ${options.apiKey}`, 'x-upload-post-source': 'upw', accept: 'application/json' },
+      timeout: { request: options.timeoutMs ?? 30_000 },
+      responseType: 'text',
+      retry: {
+        limit: options.retries ?? 4,
+        methods: ['GET'],
+        statusCodes: [408, 429, 500, 502, 503, 504, 521, 522, 524],
+        enforceRetryRules: true,
+        maxRetryAfter: maxWait,
+        calculateDelay: ({ attemptCount, error, retryAfter }: RetryObject) => {
+          const status = error.response?.statusCode;
+          if (status === 429) {
+            this.stats.rateLimited++;
+            if (retryAfter !== undefined) return retryAfter;
+            const { resetAtMs } = readRateHeaders(error.response!.headers);
+            if (resetAtMs !== undefined) {
+              const wait = resetAtMs - Date.now() + 50;
+              // A reset in the past or absurdly far means clocks disagree: back off instead.
+              if (wait > 0 && wait <= maxWait) return wait;
+            }
+          }
+          return retryBaseMs * 2 ** (attemptCount - 1) * (1 + Math.random() * 0.1);
+        },
+      },
+      hooks: {
+        // Every attempt is a request the API counts against the limit.
+        beforeRequest: [() => void this.stats.requests++],
+        beforeRetry: [() => void this.stats.retries++],
+        afterResponse: [
+          (response) => {
+            this.pacerFor(response.url).observe(readRateHeaders(response.headers));
+            return response;
+          },
+        ],
+      },
+    });
+  }
+
+  /** GET /analytics/{profile}?platforms=… : all platforms in one request. */
+  analytics(profile: string, platforms: readonly string[], extra: { pageId?: string; pageUrn?: string } = {}): Promise<Answer> {
+    const params: Record<string, string> = { platforms: platforms.join(',') };
+    if (extra.pageId) params.page_id = extra.pageId;
+    if (extra.pageUrn) params.page_urn = extra.pageUrn;
+    return this.get('analytics', `analytics/${encodeURIComponent(profile)}`, params, profile);
+  }
+
+  /** GET /uploadposts/total-impressions/{profile} with the API's own parameter names. */
+  totalImpressions(profile: string, params: Record<string, string>): Promise<Answer> {
+    return this.get('total-impressions', `uploadposts/total-impressions/${encodeURIComponent(profile)}`, params, profile);
+  }
+
+  /** GET /uploadposts/platform-metrics (public). */
+  platformMetrics(): Promise<Answer> {
+    return this.get('platform-metrics', 'uploadposts/platform-metrics', {}, undefined);
+  }
+
+  /** GET /uploadposts/post-analytics/{request_id}, paced by its own window. */
+  postAnalytics(requestId: string, platform?: string, profile?: string): Promise<Answer> {
+    return this.get('post-analytics', `uploadposts/post-analytics/${encodeURIComponent(requestId)}`, platform ? { platform } : {}, profile);
+  }
+
+  /** GET /uploadposts/post-analytics/cached. */
+  cachedPostAnalytics(params: Record<string, string>): Promise<Answer> {
+    return this.get('post-analytics-cached', 'uploadposts/post-analytics/cached', params, params.user);
+  }
+
+  /** GET /uploadposts/users. */
+  users(): Promise<Answer> {
+    return this.get('users', 'uploadposts/users', {}, undefined);
+  }
+
+  /** GET /uploadposts/history (one page). */
+  history(params: { page: number; limit: number; profile?: string }): Promise<Answer> {
+    const q: Record<string, string> = { page: String(params.page), limit: String(params.limit) };
+    if (params.profile) q.profile_username = params.profile;
+    return this.get('history', 'uploadposts/history', q, params.profile);
+  }
+
+  private pacerFor(url: string): RatePacer {
+    return /\/uploadposts\/post-analytics\/(?!cached)/.test(url) ? this.postPacer : this.pacer;
+  }
+
+  private async get(endpoint: Endpoint, path: string, params: Record<string, string>, profile: string | undefined): Promise<Answer> {
+    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${path}`;
+    const pacer = endpoint === 'post-analytics' ? this.postPacer : this.pacer;
+    const record = (status: number | undefined, body: string): RawAnswer => {
+      const raw: RawAnswer = { endpoint, profile, params, status, receivedAt: new Date().toISOString(), body };
+      this.options.onAnswer?.(raw);
+      return raw;
+    };
+    await pacer.acquire();
+    try {
+      const response = await this.http.get(path, { searchParams: params });
+      const raw = record(response.statusCode, response.body);
+      let body: unknown;
+      try {
+        body = JSON.parse(response.body);
+      } catch (cause) {
+        throw Object.assign(new ApiMalformedResponseError('The API answered with a body that is not JSON', { method: 'GET', url }, response.statusCode, response.body, { cause }), { raw });
+      }
+      return { body, raw };
+    } catch (error) {
+      if (error instanceof HTTPError) {
+        const { statusCode, body } = error.response as { statusCode: number; body: string };
+        const raw = record(statusCode, String(body ?? ''));
+        throw Object.assign(this.httpError(statusCode, String(body ?? ''), url, error), { raw });
+      }
+      if (error instanceof RequestError) {
+        throw new ApiNetworkError(`Network failure: ${error.code ?? error.message}`, { method: 'GET', url }, undefined, undefined, { cause: error });
+      }
+      throw error;
+    } finally {
+      pacer.release();
+    }
+  }
+
+  private httpError(status: number, body: string, url: string, cause: HTTPError): ApiError {
+    const request = { method: 'GET', url };
+    const said = errorMessageOf(body);
+    const message = said ? `The API said: ${said}` : `The API answered ${status}`;
+    if (status === 401) return new ApiKeyRefusedError(`The API refused the key${said ? `: ${said}` : ''}`, request, status, body, { cause });
+    if (status === 404) return new ApiNotFoundError(message, request, status, body, { cause });
+    if (status === 429) {
+      const { resetAtMs } = readRateHeaders(cause.response.headers);
+      return new ApiRateLimitedError(message, request, status, body, resetAtMs === undefined ? undefined : new Date(resetAtMs), { cause });
+    }
+    if (status >= 500) return new ApiServerError(message, request, status, body, { cause });
+    return new ApiBadRequestError(message, request, status, body, { cause });
+  }
+}

@@ -1,0 +1,6 @@
+import { BadInputError } from '../../errors.js';
+import type { CommandIo } from '../common.js';
+
+export async function run(_argv: string[], _io: CommandIo): Promise<number> {
+  throw new BadInputError('upw backfill is not built yet');
+}

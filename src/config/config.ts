@@ -1,0 +1,185 @@
+/**
+ * `collector.config.ts`: the typed shape users write, every key's default and
+ * one-line doc, and the validation that lists every problem at once.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { isValidTimeZone } from '../dates.js';
+import { isPlatform, normalizePlatform, type Platform } from '../platforms.js';
+
+export interface ProfileConfig {
+  /** The Upload-Post profile username. */
+  username: string;
+  /** Platforms to poll; default: the platforms connected in `/uploadposts/users`. */
+  platforms?: string[];
+  /** Facebook Page ID (`page_id`), needed for Facebook analytics. */
+  facebookPageId?: string;
+  /** LinkedIn organisation URN or ID (`page_urn`). */
+  linkedinPageUrn?: string;
+}
+
+export interface UserConfig {
+  /** `"all"` to discover profiles from `/uploadposts/users`, or a list. */
+  profiles: 'all' | ProfileConfig[];
+  /** SQLite file, relative to the config file. Default `data/warehouse.sqlite`. */
+  database?: string;
+  /** Cron expression (5 or 6 fields) for `upw daemon`. Default `0 3 * * *`. */
+  schedule?: string;
+  /** IANA zone deciding which calendar day a snapshot belongs to. Default `UTC`. */
+  timezone?: string;
+  /** Profiles polled at once. Default 4. */
+  concurrency?: number;
+  /** Per-request timeout in ms. Default 30000. */
+  requestTimeoutMs?: number;
+  /** Retries on 429, 5xx, timeouts and resets. Default 4. */
+  retries?: number;
+  /** Raw answers older than this many days are pruned; 0 keeps them forever. Default 0. */
+  rawRetentionDays?: number;
+  /** Post tracking. Default `{ track: true, days: 30 }`. */
+  posts?: { track?: boolean; days?: number };
+}
+
+export interface ResolvedProfile {
+  username: string;
+  platforms: Platform[] | 'connected';
+  facebookPageId: string | undefined;
+  linkedinPageUrn: string | undefined;
+}
+
+export interface ResolvedConfig {
+  /** The file it came from, if any. */
+  file: string | undefined;
+  profiles: 'all' | ResolvedProfile[] | undefined;
+  database: string;
+  schedule: string;
+  timezone: string;
+  concurrency: number;
+  requestTimeoutMs: number;
+  retries: number;
+  rawRetentionDays: number;
+  posts: { track: boolean; days: number };
+}
+
+/** Type the config file's default export. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}
+
+export const DEFAULTS = {
+  database: 'data/warehouse.sqlite',
+  schedule: '0 3 * * *',
+  timezone: 'UTC',
+  concurrency: 4,
+  requestTimeoutMs: 30_000,
+  retries: 4,
+  rawRetentionDays: 0,
+  posts: { track: true, days: 30 },
+} as const;
+
+const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts']);
+const PROFILE_KEYS = new Set(['username', 'platforms', 'facebookPageId', 'linkedinPageUrn']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkInt(problems: string[], path: string, v: unknown, min: number, max: number): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    problems.push(`${path}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+}
+
+function checkString(problems: string[], path: string, v: unknown): v is string | undefined {
+  if (v === undefined) return true;
+  if (typeof v !== 'string' || v.trim() === '') {
+    problems.push(`${path}: must be a non-empty string, got ${JSON.stringify(v)}`);
+    return false;
+  }
+  return true;
+}
+
+function validateProfiles(problems: string[], v: unknown): void {
+  if (v === 'all') return;
+  if (!Array.isArray(v) || v.length === 0) {
+    problems.push(`profiles: must be "all" or a non-empty list of { username, platforms?, facebookPageId?, linkedinPageUrn? }, got ${JSON.stringify(v)}`);
+    return;
+  }
+  const seen = new Set<string>();
+  v.forEach((p: unknown, i) => {
+    const path = `profiles[${i}]`;
+    if (!isObject(p)) {
+      problems.push(`${path}: must be an object with a username, got ${JSON.stringify(p)}`);
+      return;
+    }
+    for (const key of Object.keys(p)) if (!PROFILE_KEYS.has(key)) problems.push(`${path}.${key}: unknown key`);
+    if (typeof p.username !== 'string' || p.username.trim() === '') problems.push(`${path}.username: required, a non-empty string`);
+    else if (seen.has(p.username)) problems.push(`${path}.username: "${p.username}" is listed twice`);
+    else seen.add(p.username);
+    if (p.platforms !== undefined) {
+      if (!Array.isArray(p.platforms) || p.platforms.length === 0) problems.push(`${path}.platforms: must be a non-empty list of platform names`);
+      else
+        p.platforms.forEach((name: unknown, j) => {
+          if (typeof name !== 'string' || !isPlatform(normalizePlatform(name))) problems.push(`${path}.platforms[${j}]: unknown platform ${JSON.stringify(name)}`);
+        });
+    }
+    checkString(problems, `${path}.facebookPageId`, p.facebookPageId);
+    checkString(problems, `${path}.linkedinPageUrn`, p.linkedinPageUrn);
+  });
+}
+
+/**
+ * Check a loaded config. Returns every problem, each with its key path.
+ * `isValidSchedule` comes from the scheduler, the one module that knows cron.
+ */
+export function validateConfig(raw: unknown, isValidSchedule: (expr: string) => boolean): string[] {
+  const problems: string[] = [];
+  if (!isObject(raw)) return [`the config must be an object (default export), got ${JSON.stringify(raw)}`];
+  for (const key of Object.keys(raw)) if (!TOP_KEYS.has(key)) problems.push(`${key}: unknown key`);
+  if (raw.profiles === undefined) problems.push('profiles: required ("all" or a list of profiles)');
+  else validateProfiles(problems, raw.profiles);
+  checkString(problems, 'database', raw.database);
+  if (checkString(problems, 'schedule', raw.schedule) && typeof raw.schedule === 'string' && !isValidSchedule(raw.schedule)) {
+    problems.push(`schedule: not a valid cron expression: "${raw.schedule}"`);
+  }
+  if (checkString(problems, 'timezone', raw.timezone) && typeof raw.timezone === 'string' && !isValidTimeZone(raw.timezone)) {
+    problems.push(`timezone: unknown IANA time zone "${raw.timezone}"`);
+  }
+  checkInt(problems, 'concurrency', raw.concurrency, 1, 64);
+  checkInt(problems, 'requestTimeoutMs', raw.requestTimeoutMs, 100, 600_000);
+  checkInt(problems, 'retries', raw.retries, 0, 20);
+  checkInt(problems, 'rawRetentionDays', raw.rawRetentionDays, 0, 36_500);
+  if (raw.posts !== undefined) {
+    if (!isObject(raw.posts)) problems.push(`posts: must be an object { track?, days? }, got ${JSON.stringify(raw.posts)}`);
+    else {
+      for (const key of Object.keys(raw.posts)) if (key !== 'track' && key !== 'days') problems.push(`posts.${key}: unknown key`);
+      if (raw.posts.track !== undefined && typeof raw.posts.track !== 'boolean') problems.push(`posts.track: must be true or false, got ${JSON.stringify(raw.posts.track)}`);
+      checkInt(problems, 'posts.days', raw.posts.days, 1, 365);
+    }
+  }
+  return problems;
+}
+
+/** Fill defaults into a validated config; relative paths resolve against `baseDir`. */
+export function resolveConfig(raw: UserConfig | undefined, file: string | undefined, baseDir: string): ResolvedConfig {
+  const database = raw?.database ?? DEFAULTS.database;
+  return {
+    file,
+    profiles:
+      raw === undefined
+        ? undefined
+        : raw.profiles === 'all'
+          ? 'all'
+          : raw.profiles.map((p) => ({
+              username: p.username,
+              platforms: p.platforms ? [...new Set(p.platforms.map(normalizePlatform))] as Platform[] : 'connected',
+              facebookPageId: p.facebookPageId,
+              linkedinPageUrn: p.linkedinPageUrn,
+            })),
+    database: isAbsolute(database) ? database : resolve(baseDir, database),
+    schedule: raw?.schedule ?? DEFAULTS.schedule,
+    timezone: raw?.timezone ?? DEFAULTS.timezone,
+    concurrency: raw?.concurrency ?? DEFAULTS.concurrency,
+    requestTimeoutMs: raw?.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    retries: raw?.retries ?? DEFAULTS.retries,
+    rawRetentionDays: raw?.rawRetentionDays ?? DEFAULTS.rawRetentionDays,
+    posts: { track: raw?.posts?.track ?? DEFAULTS.posts.track, days: raw?.posts?.days ?? DEFAULTS.posts.days },
+  };
+}

@@ -1,0 +1,42 @@
+/** Find and load `collector.config.ts` (TypeScript or JS, from any directory). */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createJiti } from 'jiti';
+import { BadInputError, ConfigError } from '../errors.js';
+import { resolveConfig, validateConfig, type ResolvedConfig, type UserConfig } from './config.js';
+
+export const DEFAULT_CONFIG_NAMES = ['collector.config.ts', 'collector.config.mts', 'collector.config.js', 'collector.config.mjs'];
+
+// A config outside this checkout can still `import { defineConfig } from 'upload-post-warehouse'`.
+const packageEntry = fileURLToPath(new URL('../index.js', import.meta.url));
+
+/**
+ * Load the config: `--config FILE` if given (must exist), else a default
+ * name in `cwd` if present, else none (commands that need profiles say so).
+ */
+export async function loadConfig(options: { file?: string; cwd: string; isValidSchedule: (expr: string) => boolean }): Promise<ResolvedConfig> {
+  let file: string | undefined;
+  if (options.file) {
+    file = resolve(options.cwd, options.file);
+    if (!existsSync(file)) throw new BadInputError(`Config file not found: ${file}`);
+  } else {
+    file = DEFAULT_CONFIG_NAMES.map((n) => resolve(options.cwd, n)).find((f) => existsSync(f));
+  }
+  if (!file) return resolveConfig(undefined, undefined, options.cwd);
+
+  const jiti = createJiti(import.meta.url, {
+    alias: { 'upload-post-warehouse': packageEntry, upw: packageEntry },
+    moduleCache: false,
+    fsCache: false,
+  });
+  let raw: unknown;
+  try {
+    raw = await jiti.import(file, { default: true });
+  } catch (err) {
+    throw new ConfigError(file, [`cannot be loaded: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const problems = validateConfig(raw, options.isValidSchedule);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return resolveConfig(raw as UserConfig, file, dirname(file));
+}

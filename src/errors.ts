@@ -1,0 +1,126 @@
+/**
+ * The one error family. Everything the product throws on purpose is an
+ * `UpwError`; the CLI maps `exitCode` to the process exit status in one place.
+ */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  badInput: 2,
+  keyRefused: 3,
+  profileNotFound: 4,
+  partial: 5,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class UpwError extends Error {
+  abstract override readonly name: string;
+  abstract readonly exitCode: ExitCode;
+  /** User errors print a message, never a stack trace. */
+  readonly userFacing: boolean = true;
+}
+
+/** Bad flags, config, dates or metric names (exit 2). */
+export class BadInputError extends UpwError {
+  override readonly name: string = 'BadInputError';
+  readonly exitCode = ExitCode.badInput;
+  constructor(message: string, readonly problems: string[] = [message]) {
+    super(message);
+  }
+}
+
+/** The config file failed validation; every problem is listed with its key path. */
+export class ConfigError extends BadInputError {
+  override readonly name = 'ConfigError';
+  constructor(file: string, problems: string[]) {
+    super(`Invalid config ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
+  }
+}
+
+/** A profile the warehouse or the API knows nothing about (exit 4). */
+export class ProfileNotFoundError extends UpwError {
+  override readonly name = 'ProfileNotFoundError';
+  readonly exitCode = ExitCode.profileNotFound;
+  constructor(readonly profile: string, where: string) {
+    super(`Profile "${profile}" not found ${where}`);
+  }
+}
+
+/** A run finished, but some profile or platform failed (exit 5). */
+export class PartialRunError extends UpwError {
+  override readonly name = 'PartialRunError';
+  readonly exitCode = ExitCode.partial;
+}
+
+interface RequestContext {
+  method: string;
+  url: string;
+}
+
+/** Base of every failure talking to the Upload-Post API. */
+export abstract class ApiError extends UpwError {
+  readonly exitCode: ExitCode = ExitCode.unexpected;
+  /** The kind recorded in run_errors. */
+  abstract readonly kind: string;
+  constructor(
+    message: string,
+    readonly request: RequestContext,
+    readonly status?: number,
+    readonly body?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${message} (${request.method} ${request.url}${status ? ` → ${status}` : ''})`, options);
+  }
+}
+
+/** 401: the API refused the key. Never retried; stops the run (exit 3). */
+export class ApiKeyRefusedError extends ApiError {
+  override readonly name = 'ApiKeyRefusedError';
+  override readonly exitCode = ExitCode.keyRefused;
+  readonly kind = 'unauthorized';
+}
+
+/** 404: the profile (or post) does not exist for this key. */
+export class ApiNotFoundError extends ApiError {
+  override readonly name = 'ApiNotFoundError';
+  override readonly exitCode = ExitCode.profileNotFound;
+  readonly kind = 'not_found';
+}
+
+/** 400: the API rejected the parameters. */
+export class ApiBadRequestError extends ApiError {
+  override readonly name = 'ApiBadRequestError';
+  override readonly exitCode = ExitCode.badInput;
+  readonly kind = 'bad_request';
+}
+
+/** 429 still answered after got's retries ran out. */
+export class ApiRateLimitedError extends ApiError {
+  override readonly name = 'ApiRateLimitedError';
+  readonly kind = 'rate_limited';
+  constructor(message: string, request: RequestContext, status: number, body: string | undefined, readonly resetAt: Date | undefined, options?: { cause?: unknown }) {
+    super(message, request, status, body, options);
+  }
+}
+
+/** 5xx still answered after got's retries ran out. */
+export class ApiServerError extends ApiError {
+  override readonly name = 'ApiServerError';
+  readonly kind = 'server_error';
+}
+
+/** Timeouts, resets, refused connections, after retries. */
+export class ApiNetworkError extends ApiError {
+  override readonly name = 'ApiNetworkError';
+  readonly kind = 'network';
+}
+
+/** A 2xx whose body is not the JSON it should be. The raw text is kept in `body`. */
+export class ApiMalformedResponseError extends ApiError {
+  override readonly name = 'ApiMalformedResponseError';
+  readonly kind = 'malformed';
+}
+
+/** Decide the exit code for anything thrown below the entry point. */
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof UpwError ? error.exitCode : ExitCode.unexpected;
+}

@@ -1,0 +1,49 @@
+/**
+ * The one database factory: open (or create) the file, set the pragmas every
+ * reader and writer relies on, and bring the schema up to date.
+ */
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+export interface Database_ {
+  db: Db;
+  sqlite: Database.Database;
+  path: string;
+  close(): void;
+}
+
+// Found from this module, not the working directory: `upw` runs from anywhere.
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** Open a warehouse file (or ':memory:'), WAL mode, migrated. */
+export function openDatabase(path: string, options: { readonly?: boolean } = {}): Database_ {
+  if (path !== ':memory:' && !options.readonly && !existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    // Create it ourselves so it never carries world-write permission, whatever the umask.
+    closeSync(openSync(path, 'a', 0o640));
+  }
+  const sqlite = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  // A BI tool or `upw status` may hold a read transaction while the daemon writes.
+  sqlite.pragma('busy_timeout = 10000');
+  if (!options.readonly) {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+  }
+  sqlite.pragma('foreign_keys = ON');
+  const db = drizzle(sqlite, { schema });
+  if (!options.readonly) migrate(db, { migrationsFolder });
+  return {
+    db,
+    sqlite,
+    path,
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Platform rules, dated. What is written is already the merged rule (the
+ * answer first, then the cached platform-metrics, then built-in defaults).
+ */
+import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { platformMetricsCacheTable, platformRulesTable, type PlatformRule } from './schema.js';
+import type { Warehouse } from './warehouse.js';
+
+export interface RuleInput {
+  primaryField: string | null;
+  metricType: string | null;
+  availableMetrics: string[] | null;
+  metricLabels: Record<string, string> | null;
+  source: 'answer' | 'platform-metrics' | 'default';
+}
+
+/** The rule in force on `day`: the latest row from on or before it, else the earliest known. */
+export function ruleInForce(wh: Warehouse, platform: string, day: string): PlatformRule | undefined {
+  const t = platformRulesTable;
+  return (
+    wh.db.select().from(t).where(and(eq(t.platform, platform), lte(t.validFrom, day))).orderBy(desc(t.validFrom)).limit(1).get() ??
+    wh.db.select().from(t).where(eq(t.platform, platform)).orderBy(asc(t.validFrom)).limit(1).get()
+  );
+}
+
+/** Record the rule seen on `day`; a new row only when the counting rule changed. */
+export function recordRule(wh: Warehouse, platform: string, day: string, rule: RuleInput): void {
+  const current = ruleInForce(wh, platform, day);
+  const sameCounting = current && current.primaryField === rule.primaryField && current.metricType === rule.metricType;
+  if (sameCounting && current.validFrom <= day) {
+    if (JSON.stringify([current.availableMetrics, current.metricLabels]) === JSON.stringify([rule.availableMetrics, rule.metricLabels])) return;
+    wh.db
+      .update(platformRulesTable)
+      .set({ availableMetrics: rule.availableMetrics, metricLabels: rule.metricLabels })
+      .where(and(eq(platformRulesTable.platform, platform), eq(platformRulesTable.validFrom, current.validFrom)))
+      .run();
+    return;
+  }
+  const row = { ...rule, platform, validFrom: day, observedAt: new Date().toISOString() };
+  wh.db
+    .insert(platformRulesTable)
+    .values(row)
+    .onConflictDoUpdate({ target: [platformRulesTable.platform, platformRulesTable.validFrom], set: row })
+    .run();
+}
+
+/** Every rule row, oldest first per platform. */
+export function listRules(wh: Warehouse): PlatformRule[] {
+  return wh.db.select().from(platformRulesTable).orderBy(platformRulesTable.platform, platformRulesTable.validFrom).all();
+}
+
+export interface CachedPlatformMetrics {
+  primaryField: string | null;
+  availableMetrics: string[] | null;
+  metricLabels: Record<string, string> | null;
+  fetchedAt: string;
+}
+
+/** Replace the cached `/platform-metrics` answer. */
+export function cachePlatformMetrics(wh: Warehouse, entries: Record<string, Omit<CachedPlatformMetrics, 'fetchedAt'>>, fetchedAt: string): void {
+  wh.transaction(() => {
+    for (const [platform, e] of Object.entries(entries)) {
+      const row = { platform, ...e, fetchedAt };
+      wh.db.insert(platformMetricsCacheTable).values(row).onConflictDoUpdate({ target: platformMetricsCacheTable.platform, set: row }).run();
+    }
+  });
+}
+
+/** The cached `/platform-metrics` answer, by platform. */
+export function readPlatformMetricsCache(wh: Warehouse): Map<string, CachedPlatformMetrics> {
+  return new Map(wh.db.select().from(platformMetricsCacheTable).all().map(({ platform, ...rest }) => [platform, rest]));
+}

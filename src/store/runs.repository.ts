@@ -1,0 +1,116 @@
+/** Runs, their failures, the raw answers, and the daemon's heartbeat. */
+import { desc, eq, sql } from 'drizzle-orm';
+import { daemonStateTable, rawResponsesTable, runErrorsTable, runsTable, type DaemonState, type Run, type RunError } from './schema.js';
+import type { Warehouse } from './warehouse.js';
+
+export type RunKind = Run['kind'];
+export type RunStatus = Run['status'];
+
+export interface RunCounts {
+  requests?: number;
+  retries?: number;
+  rateLimited?: number;
+  profilesOk?: number;
+  profilesFailed?: number;
+  platformsOk?: number;
+  platformsFailed?: number;
+  valuesWritten?: number;
+}
+
+export function startRun(wh: Warehouse, kind: RunKind, day: string | null): number {
+  return wh.db
+    .insert(runsTable)
+    .values({ kind, day, status: 'running', startedAt: new Date().toISOString(), pid: process.pid })
+    .returning({ id: runsTable.id })
+    .get().id;
+}
+
+/** Add to a run's counters (inside the profile's transaction, so they match what is stored). */
+export function addRunCounts(wh: Warehouse, runId: number, c: RunCounts): void {
+  const t = runsTable;
+  wh.db
+    .update(t)
+    .set({
+      profilesOk: sql`${t.profilesOk} + ${c.profilesOk ?? 0}`,
+      profilesFailed: sql`${t.profilesFailed} + ${c.profilesFailed ?? 0}`,
+      platformsOk: sql`${t.platformsOk} + ${c.platformsOk ?? 0}`,
+      platformsFailed: sql`${t.platformsFailed} + ${c.platformsFailed ?? 0}`,
+      valuesWritten: sql`${t.valuesWritten} + ${c.valuesWritten ?? 0}`,
+    })
+    .where(eq(t.id, runId))
+    .run();
+}
+
+export function finishRun(wh: Warehouse, runId: number, status: RunStatus, c: Pick<RunCounts, 'requests' | 'retries' | 'rateLimited'>, message?: string): void {
+  wh.db
+    .update(runsTable)
+    .set({ status, finishedAt: new Date().toISOString(), requests: c.requests ?? 0, retries: c.retries ?? 0, rateLimited: c.rateLimited ?? 0, message: message ?? null })
+    .where(eq(runsTable.id, runId))
+    .run();
+}
+
+export function recordRunError(wh: Warehouse, runId: number, e: { profile?: string; platform?: string; kind: string; status?: number; message: string }): void {
+  wh.db
+    .insert(runErrorsTable)
+    .values({ runId, profile: e.profile ?? null, platform: e.platform ?? null, kind: e.kind, status: e.status ?? null, message: e.message, at: new Date().toISOString() })
+    .run();
+}
+
+export interface RawRecord {
+  endpoint: string;
+  profile: string | undefined;
+  params: Record<string, string>;
+  status: number | undefined;
+  receivedAt: string;
+  body: string;
+}
+
+export function recordRaw(wh: Warehouse, runId: number | null, raw: RawRecord): number {
+  return wh.db
+    .insert(rawResponsesTable)
+    .values({ runId, endpoint: raw.endpoint, profile: raw.profile ?? null, params: JSON.stringify(raw.params), status: raw.status ?? null, receivedAt: raw.receivedAt, body: raw.body })
+    .returning({ id: rawResponsesTable.id })
+    .get().id;
+}
+
+/** Drop raw answers older than `days` days (0 keeps everything). */
+export function pruneRaw(wh: Warehouse, days: number): number {
+  if (days <= 0) return 0;
+  const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
+  return wh.db.delete(rawResponsesTable).where(sql`${rawResponsesTable.receivedAt} < ${cutoff}`).run().changes;
+}
+
+export function getRun(wh: Warehouse, runId: number): Run | undefined {
+  return wh.db.select().from(runsTable).where(eq(runsTable.id, runId)).get();
+}
+
+export function listRuns(wh: Warehouse, limit: number): Run[] {
+  return wh.db.select().from(runsTable).orderBy(desc(runsTable.id)).limit(limit).all();
+}
+
+export function listRunErrors(wh: Warehouse, opts: { runId?: number; limit: number }): RunError[] {
+  const q = wh.db.select().from(runErrorsTable);
+  return (opts.runId === undefined ? q : q.where(eq(runErrorsTable.runId, opts.runId))).orderBy(desc(runErrorsTable.id)).limit(opts.limit).all();
+}
+
+/** Runs left `running` by a process that died: mark them failed. */
+export function closeAbandonedRuns(wh: Warehouse, isAlive: (pid: number) => boolean): number {
+  const open = wh.db.select().from(runsTable).where(eq(runsTable.status, 'running')).all();
+  let closed = 0;
+  for (const run of open) {
+    if (run.pid !== null && run.pid !== process.pid && isAlive(run.pid)) continue;
+    if (run.pid === process.pid) continue;
+    wh.db.update(runsTable).set({ status: 'failed', finishedAt: new Date().toISOString(), message: 'abandoned: the process ended before the run finished' }).where(eq(runsTable.id, run.id)).run();
+    closed++;
+  }
+  return closed;
+}
+
+export function writeHeartbeat(wh: Warehouse, state: Omit<DaemonState, 'id'>): void {
+  const row = { id: 1, ...state };
+  wh.db.insert(daemonStateTable).values(row).onConflictDoUpdate({ target: daemonStateTable.id, set: row }).run();
+}
+
+export function readHeartbeat(wh: Warehouse): DaemonState | undefined {
+  return wh.db.select().from(daemonStateTable).where(eq(daemonStateTable.id, 1)).get();
+}

@@ -1,0 +1,206 @@
+/**
+ * The whole warehouse schema. Only `src/store/` imports this (and drizzle).
+ * BI views are plain SQL in drizzle/ migrations, not here.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const profilesTable = sqliteTable('profiles', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  createdAt: text('created_at'),
+  firstSeenAt: text('first_seen_at').notNull(),
+});
+
+export const runsTable = sqliteTable(
+  'runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['collect', 'backfill'] }).notNull(),
+    status: text('status', { enum: ['running', 'ok', 'partial', 'failed'] }).notNull(),
+    /** The calendar day (configured timezone) a collect run reads for. */
+    day: text('day'),
+    startedAt: text('started_at').notNull(),
+    finishedAt: text('finished_at'),
+    pid: integer('pid'),
+    requests: integer('requests').notNull().default(0),
+    retries: integer('retries').notNull().default(0),
+    rateLimited: integer('rate_limited').notNull().default(0),
+    profilesOk: integer('profiles_ok').notNull().default(0),
+    profilesFailed: integer('profiles_failed').notNull().default(0),
+    platformsOk: integer('platforms_ok').notNull().default(0),
+    platformsFailed: integer('platforms_failed').notNull().default(0),
+    valuesWritten: integer('values_written').notNull().default(0),
+    message: text('message'),
+  },
+  (t) => [index('runs_kind_started_idx').on(t.kind, t.startedAt)],
+);
+
+export const runErrorsTable = sqliteTable(
+  'run_errors',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').notNull().references(() => runsTable.id, { onDelete: 'cascade' }),
+    profile: text('profile'),
+    platform: text('platform'),
+    kind: text('kind').notNull(),
+    status: integer('status'),
+    message: text('message').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [index('run_errors_run_idx').on(t.runId)],
+);
+
+/** Every API answer body as received: the normalized tables can be rebuilt from these. */
+export const rawResponsesTable = sqliteTable(
+  'raw_responses',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').references(() => runsTable.id, { onDelete: 'set null' }),
+    endpoint: text('endpoint').notNull(),
+    profile: text('profile'),
+    params: text('params').notNull(),
+    status: integer('status'),
+    receivedAt: text('received_at').notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [index('raw_responses_received_idx').on(t.receivedAt), index('raw_responses_profile_idx').on(t.profile, t.endpoint)],
+);
+
+/**
+ * A series is one named daily quantity of one profile's platform: a snapshot
+ * metric (`followers`) or a time series (`reach`). Values hang off its id so
+ * the hot table stays narrow.
+ */
+export const seriesTable = sqliteTable(
+  'series',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    profileId: integer('profile_id').notNull().references(() => profilesTable.id, { onDelete: 'cascade' }),
+    platform: text('platform').notNull(),
+    kind: text('kind', { enum: ['snapshot', 'timeseries'] }).notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('series_key_idx').on(t.profileId, t.platform, t.kind, t.name)],
+);
+
+/**
+ * One current value per (series, day). WITHOUT ROWID in the migration: the
+ * primary key is the only access path. `value` has INTEGER affinity: counts
+ * stay integers, the odd fractional metric is kept exactly as REAL.
+ * `observed_at` is Unix seconds (views render it as ISO text).
+ */
+export const dailyValuesTable = sqliteTable(
+  'daily_values',
+  {
+    seriesId: integer('series_id').notNull().references(() => seriesTable.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    value: integer('value').notNull(),
+    source: text('source', { enum: ['collect', 'backfill'] }).notNull(),
+    observedAt: integer('observed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.day] })],
+);
+
+/** Every value a later write replaced, filled by a trigger on daily_values. */
+export const valueRevisionsTable = sqliteTable(
+  'value_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    seriesId: integer('series_id').notNull().references(() => seriesTable.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    value: integer('value').notNull(),
+    source: text('source', { enum: ['collect', 'backfill'] }).notNull(),
+    observedAt: integer('observed_at').notNull(),
+    replacedAt: integer('replaced_at').notNull(),
+  },
+  (t) => [index('value_revisions_key_idx').on(t.seriesId, t.day)],
+);
+
+/**
+ * The effective rule per platform, dated: a row holds from `valid_from` until
+ * the next row's `valid_from`. Already merged (answer > platform-metrics > defaults).
+ */
+export const platformRulesTable = sqliteTable(
+  'platform_rules',
+  {
+    platform: text('platform').notNull(),
+    validFrom: text('valid_from').notNull(),
+    primaryField: text('primary_field'),
+    metricType: text('metric_type'),
+    availableMetrics: text('available_metrics', { mode: 'json' }).$type<string[]>(),
+    metricLabels: text('metric_labels', { mode: 'json' }).$type<Record<string, string>>(),
+    source: text('source', { enum: ['answer', 'platform-metrics', 'default'] }).notNull(),
+    observedAt: text('observed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.validFrom] })],
+);
+
+/** The last `/uploadposts/platform-metrics` answer, per platform. */
+export const platformMetricsCacheTable = sqliteTable('platform_metrics_cache', {
+  platform: text('platform').primaryKey(),
+  primaryField: text('primary_field'),
+  availableMetrics: text('available_metrics', { mode: 'json' }).$type<string[]>(),
+  metricLabels: text('metric_labels', { mode: 'json' }).$type<Record<string, string>>(),
+  fetchedAt: text('fetched_at').notNull(),
+});
+
+export const postsTable = sqliteTable(
+  'posts',
+  {
+    requestId: text('request_id').primaryKey(),
+    profileId: integer('profile_id').notNull().references(() => profilesTable.id, { onDelete: 'cascade' }),
+    title: text('title'),
+    caption: text('caption'),
+    mediaType: text('media_type'),
+    uploadTimestamp: text('upload_timestamp'),
+    firstSeenAt: text('first_seen_at').notNull(),
+    /** Day of the last successful post-analytics read; the oldest go first next run. */
+    lastCheckedDay: text('last_checked_day'),
+  },
+  (t) => [index('posts_profile_idx').on(t.profileId, t.uploadTimestamp)],
+);
+
+export const postPlatformsTable = sqliteTable(
+  'post_platforms',
+  {
+    requestId: text('request_id').notNull().references(() => postsTable.requestId, { onDelete: 'cascade' }),
+    platform: text('platform').notNull(),
+    platformPostId: text('platform_post_id'),
+    postUrl: text('post_url'),
+    lastError: text('last_error'),
+    lastErrorDay: text('last_error_day'),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.platform] })],
+);
+
+export const postMetricsTable = sqliteTable(
+  'post_metrics',
+  {
+    requestId: text('request_id').notNull().references(() => postsTable.requestId, { onDelete: 'cascade' }),
+    platform: text('platform').notNull(),
+    day: text('day').notNull(),
+    metric: text('metric').notNull(),
+    value: integer('value').notNull(),
+    observedAt: integer('observed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.platform, t.day, t.metric] })],
+);
+
+/** One row: the daemon's heartbeat, so `upw status` in another process can tell it is alive. */
+export const daemonStateTable = sqliteTable('daemon_state', {
+  id: integer('id').primaryKey(),
+  pid: integer('pid').notNull(),
+  startedAt: text('started_at').notNull(),
+  heartbeatAt: text('heartbeat_at').notNull(),
+  nextRunAt: text('next_run_at'),
+  schedule: text('schedule').notNull(),
+  timezone: text('timezone').notNull(),
+  stoppedAt: text('stopped_at'),
+});
+
+export type Run = typeof runsTable.$inferSelect;
+export type RunError = typeof runErrorsTable.$inferSelect;
+export type PlatformRule = typeof platformRulesTable.$inferSelect;
+export type DaemonState = typeof daemonStateTable.$inferSelect;
+export const nowSql = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;

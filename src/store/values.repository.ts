@@ -1,0 +1,63 @@
+/**
+ * The hot write path: daily values keyed by series. Prepared statements and a
+ * series-id cache, because a collect writes thousands of these per minute.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Warehouse } from './warehouse.js';
+
+export type SeriesKind = 'snapshot' | 'timeseries';
+export type ValueSource = 'collect' | 'backfill';
+
+export interface DailyValue {
+  day: string;
+  value: number;
+}
+
+export class ValueWriter {
+  private readonly seriesIds = new Map<string, number>();
+  private readonly insertSeries: Statement;
+  private readonly selectSeries: Statement;
+  private readonly upsert: Statement;
+  /** Values inserted or changed (not ones re-written with the same value). */
+  written = 0;
+
+  constructor(private readonly wh: Warehouse) {
+    const db = wh.sqlite;
+    this.insertSeries = db.prepare('INSERT OR IGNORE INTO series (profile_id, platform, kind, name) VALUES (?, ?, ?, ?)');
+    this.selectSeries = db.prepare('SELECT id FROM series WHERE profile_id = ? AND platform = ? AND kind = ? AND name = ?').pluck();
+    // Same value again: touch nothing (no write, no revision). A new value: the trigger keeps the old one.
+    this.upsert = db.prepare(
+      `INSERT INTO daily_values (series_id, day, value, source, observed_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (series_id, day) DO UPDATE SET value = excluded.value, source = excluded.source, observed_at = excluded.observed_at
+       WHERE daily_values.value IS NOT excluded.value`,
+    );
+  }
+
+  /** The id of a series, created on first use. */
+  seriesId(profileId: number, platform: string, kind: SeriesKind, name: string): number {
+    const key = `${profileId}\u0000${platform}\u0000${kind}\u0000${name}`;
+    let id = this.seriesIds.get(key);
+    if (id === undefined) {
+      this.insertSeries.run(profileId, platform, kind, name);
+      id = this.selectSeries.get(profileId, platform, kind, name) as number;
+      this.seriesIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Write one value; returns true when it was new or changed. */
+  write(seriesId: number, day: string, value: number, source: ValueSource, observedAt: number): boolean {
+    const changed = this.upsert.run(seriesId, day, value, source, observedAt).changes > 0;
+    if (changed) this.written++;
+    return changed;
+  }
+
+  /** Forget cached ids (after a rolled-back transaction they may not exist). */
+  forget(): void {
+    this.seriesIds.clear();
+  }
+
+  get warehouse(): Warehouse {
+    return this.wh;
+  }
+}
