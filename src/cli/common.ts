@@ -41,7 +41,9 @@ export const COMMON_HELP = `Common flags:
   -h, --help         this help`;
 
 /** parseArgs that answers bad flags with exit 2 and a message naming the flag. */
-export function parseFlags<T extends Options>(argv: string[], options: T, allowPositionals = false) {
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>>;
+
+export function parseFlags<T extends Options>(argv: string[], options: T, allowPositionals = false): Parsed<T> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
