@@ -1,6 +1,60 @@
-import { BadInputError } from '../../errors.js';
-import type { CommandIo } from '../common.js';
+import { collect, type RunSummary } from '../../collect/collect.usecases.js';
+import { ExitCode } from '../../errors.js';
+import { openWarehouse } from '../../store/warehouse.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
+import { progressBar } from '../progress.js';
 
-export async function run(_argv: string[], _io: CommandIo): Promise<number> {
-  throw new BadInputError('upw collect is not built yet');
+const HELP = `Usage: upw collect [flags]
+
+One poll now: every configured profile (or each --profile), all its platforms,
+one analytics request per profile, written into the warehouse.
+
+${COMMON_HELP}`;
+
+/** The exit code a finished run earns. */
+export function exitCodeForRun(summary: RunSummary): number {
+  if (summary.keyRefused) return ExitCode.keyRefused;
+  if (summary.run.status === 'ok') return ExitCode.ok;
+  if (summary.total > 0 && summary.notFound.length === summary.total) return ExitCode.profileNotFound;
+  return ExitCode.partial;
+}
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  const { values: flags } = parseFlags(argv, COMMON_OPTIONS);
+  if (flags.help) {
+    io.stdout.write(`${HELP}\n`);
+    return ExitCode.ok;
+  }
+  const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
+  const { config, dbPath, log } = await loadContext(flags, io);
+  const client = apiClientFrom(io, config);
+  const wh = openWarehouse(dbPath);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const bar = progressBar(io.stderr, 'collect');
+  try {
+    const { trackPosts } = await import('../../posts/posts.usecases.js');
+    const summary = await collect(
+      { wh, client, log, config },
+      {
+        overrides: { profiles: flags.profile, platforms },
+        signal: abort.signal,
+        onProgress: (d, t) => bar.update(d, t),
+        afterProfiles: config.posts.track ? (ctx) => trackPosts({ wh, client, log, config }, ctx) : undefined,
+      },
+    );
+    bar.end();
+    const { run } = summary;
+    if (flags.json) writeJson(io, { run, notFound: summary.notFound });
+    else
+      io.stdout.write(
+        `collect run ${run.id} for ${run.day}: ${run.status} — ${run.profilesOk} profiles ok, ${run.profilesFailed} failed; ` +
+          `${run.platformsOk} platforms ok, ${run.platformsFailed} failed; ${run.valuesWritten} values written; ${run.requests} requests\n`,
+      );
+    return exitCodeForRun(summary);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    wh.close();
+  }
 }

@@ -1,0 +1,228 @@
+/**
+ * `collect`: one poll of every target profile, one analytics request each,
+ * one transaction each. A crash leaves every profile's day whole or absent.
+ */
+import pLimit from 'p-limit';
+import type { ApiClient, ApiFailure, RawAnswer } from '../api/client.js';
+import { parseAnalytics, parsePlatformMetrics, type PlatformAnalytics } from '../api/parse.js';
+import type { ResolvedConfig } from '../config/config.js';
+import { dayInZone, now } from '../dates.js';
+import { ApiError, ApiKeyRefusedError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { ensureProfile } from '../store/profiles.repository.js';
+import { cachePlatformMetrics, readPlatformMetricsCache, recordRule } from '../store/rules.repository.js';
+import { addRunCounts, closeAbandonedRuns, finishRun, getRun, pruneRaw, recordRaw, recordRunError, startRun } from '../store/runs.repository.js';
+import type { Run } from '../store/schema.js';
+import { ValueWriter, type ValueSource } from '../store/values.repository.js';
+import type { Warehouse } from '../store/warehouse.js';
+import { mergeRule } from './rules.js';
+import { resolveTargets, type Target, type TargetOverrides } from './targets.js';
+
+export interface CollectDeps {
+  wh: Warehouse;
+  client: ApiClient;
+  log: Logger;
+  config: ResolvedConfig;
+}
+
+export interface CollectInput {
+  overrides?: TargetOverrides;
+  now?: Date;
+  /** Stop starting new profiles; the ones in flight finish their transaction. */
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Extra work after the profiles (post tracking), inside the same run record. */
+  afterProfiles?: (ctx: { runId: number; day: string; targets: Target[] }) => Promise<void>;
+}
+
+export interface RunSummary {
+  run: Run;
+  keyRefused: boolean;
+  /** Profiles the API answered 404 for. */
+  notFound: string[];
+  total: number;
+}
+
+const PLATFORM_METRICS_MAX_AGE_MS = 24 * 3_600_000;
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Poll every target profile once and store what came back. */
+export async function collect(deps: CollectDeps, input: CollectInput = {}): Promise<RunSummary> {
+  const { wh, client, log, config } = deps;
+  const at = input.now ?? now();
+  const day = dayInZone(at, config.timezone);
+  closeAbandonedRuns(wh, isAlive);
+  const runId = startRun(wh, 'collect', day);
+  const before = { ...client.stats };
+  const notFound: string[] = [];
+  let keyRefused = false;
+  let targets: Target[] = [];
+  const runLog = log.child({ run: runId, day });
+  const startedAt = Date.now();
+
+  const fail = (e: ApiFailure, profile?: string) => {
+    wh.transaction(() => {
+      if (e.raw) recordRaw(wh, runId, e.raw);
+      recordRunError(wh, runId, { profile, kind: e.kind, status: e.status, message: e.message });
+    });
+  };
+
+  try {
+    targets = await resolveTargets(config, input.overrides ?? {}, client, (raw) => recordRaw(wh, runId, raw));
+    await refreshPlatformMetrics(deps, runId).catch((e: unknown) => {
+      if (e instanceof ApiKeyRefusedError) throw e;
+      if (e instanceof ApiError) {
+        fail(e as ApiFailure);
+        runLog.warn({ err: e }, 'platform-metrics unavailable; using the cached or built-in rules');
+      } else throw e;
+    });
+    const cached = readPlatformMetricsCache(wh);
+    const writer = new ValueWriter(wh);
+    const limit = pLimit(config.concurrency);
+    let done = 0;
+    const stop = () => limit.clearQueue();
+    input.signal?.addEventListener('abort', stop, { once: true });
+
+    const settled = await Promise.allSettled(
+      targets.map((target) =>
+        limit(async () => {
+          if (keyRefused || input.signal?.aborted) return;
+          const started = Date.now();
+          try {
+            const answer = await client.analytics(target.username, target.platforms, { pageId: target.pageId, pageUrn: target.pageUrn });
+            const counts = storeProfile({ wh, writer, runId, day, target, raw: answer.raw, body: answer.body, cached, observedAt: Math.floor((at.getTime() + (Date.now() - startedAt)) / 1000), source: 'collect' });
+            runLog.info({ profile: target.username, ms: Date.now() - started, ...counts }, 'collected');
+          } catch (e) {
+            if (e instanceof ApiKeyRefusedError) {
+              // Stop at once; the profiles already in flight still finish.
+              if (!keyRefused) fail(e as ApiFailure, target.username);
+              keyRefused = true;
+              stop();
+              return;
+            }
+            if (!(e instanceof ApiError)) throw e;
+            if (e.status === 404) notFound.push(target.username);
+            wh.transaction(() => {
+              const f = e as ApiFailure;
+              if (f.raw) recordRaw(wh, runId, f.raw);
+              recordRunError(wh, runId, { profile: target.username, kind: e.kind, status: e.status, message: e.message });
+              addRunCounts(wh, runId, { profilesFailed: 1, platformsFailed: target.platforms.length });
+            });
+            runLog.warn({ profile: target.username, err: e }, 'profile failed');
+          } finally {
+            input.onProgress?.(++done, targets.length);
+          }
+        }),
+      ),
+    );
+    const crashed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (crashed) throw crashed.reason;
+    if (input.afterProfiles && !keyRefused && !input.signal?.aborted) await input.afterProfiles({ runId, day, targets });
+    const pruned = pruneRaw(wh, config.rawRetentionDays);
+    if (pruned > 0) runLog.info({ pruned }, 'pruned raw answers');
+  } catch (e) {
+    if (e instanceof ApiKeyRefusedError) {
+      keyRefused = true;
+      fail(e as ApiFailure);
+    } else {
+      finishRun(wh, runId, 'failed', statsSince(client, before), (e as Error).message);
+      throw e;
+    }
+  }
+
+  const run = getRun(wh, runId)!;
+  const failures = run.profilesFailed + run.platformsFailed;
+  const errors = wh.sqlite.prepare('SELECT count(*) FROM run_errors WHERE run_id = ?').pluck().get(runId) as number;
+  const status = keyRefused || (targets.length > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 ? 'partial' : 'ok';
+  const message = keyRefused ? 'stopped: the API refused the key' : input.signal?.aborted ? 'stopped early by a signal' : undefined;
+  finishRun(wh, runId, status, statsSince(client, before), message);
+  return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length };
+}
+
+function statsSince(client: ApiClient, before: ApiClient['stats']) {
+  return {
+    requests: client.stats.requests - before.requests,
+    retries: client.stats.retries - before.retries,
+    rateLimited: client.stats.rateLimited - before.rateLimited,
+  };
+}
+
+/** Refresh the cached platform-metrics answer when it is missing or a day old. */
+async function refreshPlatformMetrics({ wh, client }: CollectDeps, runId: number): Promise<void> {
+  const cache = readPlatformMetricsCache(wh);
+  const newest = Math.max(0, ...[...cache.values()].map((c) => Date.parse(c.fetchedAt)));
+  if (cache.size > 0 && Date.now() - newest < PLATFORM_METRICS_MAX_AGE_MS) return;
+  const answer = await client.platformMetrics();
+  const parsed = parsePlatformMetrics(answer.body);
+  wh.transaction(() => recordRaw(wh, runId, answer.raw));
+  const entries = Object.fromEntries(
+    Object.entries(parsed).map(([p, h]) => [p, { primaryField: h.primaryField ?? null, availableMetrics: h.availableMetrics ?? null, metricLabels: h.metricLabels ?? null }]),
+  );
+  cachePlatformMetrics(wh, entries, answer.raw.receivedAt);
+}
+
+export interface StoreProfileInput {
+  wh: Warehouse;
+  writer: ValueWriter;
+  runId: number;
+  day: string;
+  target: Target;
+  raw: RawAnswer;
+  body: unknown;
+  cached: ReturnType<typeof readPlatformMetricsCache>;
+  observedAt: number;
+  source: ValueSource;
+}
+
+/** One profile's answer, written in one transaction: raw, values, rules, failures, counts. */
+export function storeProfile(input: StoreProfileInput): { platformsOk: number; platformsFailed: number; valuesWritten: number } {
+  const { wh, writer, runId, day, target, observedAt, source } = input;
+  const results = parseAnalytics(input.body, target.platforms);
+  const before = writer.written;
+  let platformsOk = 0;
+  let platformsFailed = 0;
+  try {
+    wh.transaction(() => {
+      const profileId = ensureProfile(wh, target.username, target.createdAt);
+      recordRaw(wh, runId, input.raw);
+      for (const [platform, result] of Object.entries(results)) {
+        if (!result.ok) {
+          platformsFailed++;
+          recordRunError(wh, runId, { profile: target.username, platform, kind: result.kind, message: result.message });
+          continue;
+        }
+        platformsOk++;
+        writePlatform(writer, profileId, platform, day, result.data, observedAt, source);
+        recordRule(wh, platform, day, mergeRule(platform, result.data.rule, input.cached.get(platform)));
+      }
+      addRunCounts(wh, runId, {
+        profilesOk: platformsOk > 0 ? 1 : 0,
+        profilesFailed: platformsOk > 0 ? 0 : 1,
+        platformsOk,
+        platformsFailed,
+        valuesWritten: writer.written - before,
+      });
+    });
+  } catch (e) {
+    writer.forget();
+    throw e;
+  }
+  return { platformsOk, platformsFailed, valuesWritten: writer.written - before };
+}
+
+function writePlatform(writer: ValueWriter, profileId: number, platform: string, day: string, data: PlatformAnalytics, observedAt: number, source: ValueSource): void {
+  for (const [metric, value] of Object.entries(data.metrics)) {
+    writer.write(writer.seriesId(profileId, platform, 'snapshot', metric), day, value, source, observedAt);
+  }
+  for (const [series, points] of Object.entries(data.timeseries)) {
+    const id = writer.seriesId(profileId, platform, 'timeseries', series);
+    for (const p of points) writer.write(id, p.day, p.value, source, observedAt);
+  }
+}
