@@ -8,8 +8,9 @@ import { resolveConfig, validateConfig, type ResolvedConfig, type UserConfig } f
 
 export const DEFAULT_CONFIG_NAMES = ['collector.config.ts', 'collector.config.mts', 'collector.config.js', 'collector.config.mjs'];
 
-// A config outside this checkout can still `import { defineConfig } from 'upload-post-warehouse'`.
-const packageEntry = fileURLToPath(new URL('../index.js', import.meta.url));
+// A config outside this checkout can still `import { defineConfig } from 'upload-post-warehouse'`:
+// the name resolves to this module's sibling (compiled .js, or .ts when run from source).
+const configModule = ['./config.js', './config.ts'].map((f) => fileURLToPath(new URL(f, import.meta.url))).find(existsSync)!;
 
 /**
  * Load the config: `--config FILE` if given (must exist), else a default
@@ -26,7 +27,7 @@ export async function loadConfig(options: { file?: string; cwd: string; isValidS
   if (!file) return resolveConfig(undefined, undefined, options.cwd);
 
   const jiti = createJiti(import.meta.url, {
-    alias: { 'upload-post-warehouse': packageEntry, upw: packageEntry },
+    alias: { 'upload-post-warehouse': configModule, upw: configModule },
     moduleCache: false,
     fsCache: false,
   });
