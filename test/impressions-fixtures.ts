@@ -1,5 +1,5 @@
 /** Warehouses for the impressions tests, built through the real write path (ValueWriter, recordRule). */
-import { addDays, eachDay } from '../src/dates.js';
+import { eachDay } from '../src/dates.js';
 import { ensureProfile } from '../src/store/profiles.repository.js';
 import { recordRule } from '../src/store/rules.repository.js';
 import { ValueWriter, type SeriesKind } from '../src/store/values.repository.js';
@@ -111,5 +111,3 @@ export function fillFromWorld(wh: Warehouse, world: SimWorld, from: string, to: 
   });
 }
 
-/** `n` days before `day`. */
-export const daysBefore = (day: string, n: number): string => addDays(day, -n);

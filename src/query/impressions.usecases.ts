@@ -9,7 +9,7 @@ import { DEFAULT_RULES, isPlatform } from '../platforms.js';
 import { findProfileWithData, platformsWithSeries, rulesOf, sumSpans, type KeySums, type Span, type StoredRule } from '../store/impressions.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
 import { resolveQuery } from './impressions.query.js';
-import type { ExplainedImpressions, ImpressionsAnswer, ImpressionsQuery, ResolvedQuery } from './impressions.types.js';
+import type { ExplainedImpressions, ImpressionsAnswer, ImpressionsQuery, ResolvedQuery, TotalImpressionsAnswer } from './impressions.types.js';
 import { warningsFor } from './impressions.warnings.js';
 
 /** The key default mode files its sums under. */
@@ -126,6 +126,8 @@ export function explainImpressions(wh: Warehouse, profile: string, query: Impres
 }
 
 /** Exactly what GET /uploadposts/total-impressions/{profile} would answer, from the warehouse. */
+export function totalImpressions(wh: Warehouse, profile: string, query?: ImpressionsQuery & { metrics?: undefined }): TotalImpressionsAnswer;
+export function totalImpressions(wh: Warehouse, profile: string, query: ImpressionsQuery): ImpressionsAnswer;
 export function totalImpressions(wh: Warehouse, profile: string, query: ImpressionsQuery = {}): ImpressionsAnswer {
   return explainImpressions(wh, profile, query).answer;
 }

@@ -15,7 +15,8 @@ export function warningsFor(q: ResolvedQuery, sums: Map<string, KeySums>, unrule
   const days = daysBetween(q.start, q.end) + 1;
 
   for (const [platform, n] of unruled) {
-    warnings.push(`${platform}: no impressions rule is known (no stored rule, no built-in default) for ${n === days ? 'the whole range' : `${n} of ${days} days`}, so it adds nothing there`);
+    const when = n === days ? '' : ` on ${n} of the ${days} days`;
+    warnings.push(`${platform}: no stored or built-in rule says which field counts as its impressions${when}, so it adds nothing${when ? ' then' : ''}`);
   }
 
   if (days > 1 && q.source === 'snapshots') {
@@ -23,7 +24,8 @@ export function warningsFor(q: ResolvedQuery, sums: Map<string, KeySums>, unrule
     const keys = q.metrics === undefined ? ['total_impressions'] : q.metrics.filter((m) => !STOCK_METRICS.has(m));
     const hit = keys.filter((k) => contributed(sums.get(k), 'facebook'));
     if (hit.length > 0) {
-      warnings.push(`facebook: its snapshot values are rolling 30-day totals, so summing them over ${days} days over-counts (${hit.join(', ')}); its time series (--source timeseries) holds the daily values`);
+      const which = q.metrics === undefined ? '' : ` (${hit.join(', ')})`;
+      warnings.push(`facebook: its snapshot values${which} are rolling 30-day totals, so summing them over ${days} days over-counts; its time series (--source timeseries) holds the daily values`);
     }
     const stocks = (q.metrics ?? []).filter((m) => STOCK_METRICS.has(m) && (sums.get(m)?.perPlatform.length ?? 0) > 0);
     if (stocks.length > 0) {
