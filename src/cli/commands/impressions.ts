@@ -1,6 +1,69 @@
-import { BadInputError } from '../../errors.js';
-import type { CommandIo } from '../common.js';
+/** `upw impressions <profile> [query flags]`: offline total impressions / metric sums from the warehouse. */
+import { existsSync } from 'node:fs';
+import { BadInputError, ExitCode, ProfileNotFoundError } from '../../errors.js';
+import { resolveQuery } from '../../query/impressions.query.js';
+import { renderImpressions } from '../../query/impressions.render.js';
+import { explainImpressions } from '../../query/impressions.usecases.js';
+import { QUERY_HELP, QUERY_OPTIONS, queryFromFlags } from '../../query/query.flags.js';
+import { openWarehouse, type Warehouse } from '../../store/warehouse.js';
+import { loadContext, parseFlags, writeJson, type CommandIo } from '../common.js';
 
-export async function run(_argv: string[], _io: CommandIo): Promise<number> {
-  throw new BadInputError('upw impressions is not built yet');
+const HELP = `Usage: upw impressions <profile> [flags]
+
+Total impressions (or metric sums with --metrics) of a profile, recomputed
+offline from the warehouse by the API's own arithmetic. --json prints exactly
+the object GET /uploadposts/total-impressions would answer.
+
+${QUERY_HELP}
+`;
+
+/** The profile's warehouse, opened only when the file exists: a query never creates one. */
+export function openForQuery(dbPath: string, profile: string): Warehouse {
+  if (!existsSync(dbPath)) throw new ProfileNotFoundError(profile, `: there is no warehouse at ${dbPath} yet (run upw collect or upw backfill)`);
+  return openWarehouse(dbPath);
+}
+
+/** The positional profile, exactly one. */
+export function profileArg(positionals: string[], command: string): string {
+  const [profile, ...extra] = positionals;
+  if (!profile) throw new BadInputError(`missing <profile>: usage upw ${command} <profile> [flags]`);
+  if (extra.length > 0) throw new BadInputError(`one profile at a time: unexpected "${extra.join(' ')}"`);
+  return profile;
+}
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  // Known before parsing, so even a bad flag is answered in JSON under --json.
+  const json = argv.includes('--json');
+  try {
+    const { values, positionals } = parseFlags(argv, QUERY_OPTIONS, true);
+    if (values.help) {
+      io.stdout.write(HELP);
+      return ExitCode.ok;
+    }
+    const profile = profileArg(positionals, 'impressions');
+    const ctx = await loadContext(values, io);
+    const query = queryFromFlags(values, ctx.config.timezone);
+    // Bad input is answered before the database is looked at, as the API checks before it reads.
+    resolveQuery(query);
+    const wh = openForQuery(ctx.dbPath, profile);
+    try {
+      // The table always shows platforms, so the text form always computes the breakdown.
+      const explained = explainImpressions(wh, profile, json ? query : { ...query, breakdown: true });
+      if (json) {
+        writeJson(io, explained.answer);
+        for (const w of explained.warnings) io.stderr.write(`warning: ${w}\n`);
+      } else {
+        io.stdout.write(renderImpressions(explained, values.breakdown));
+      }
+      return ExitCode.ok;
+    } finally {
+      wh.close();
+    }
+  } catch (error) {
+    if (json && error instanceof BadInputError) {
+      writeJson(io, { success: false, error: error.message });
+      return ExitCode.badInput;
+    }
+    throw error;
+  }
 }
