@@ -1,0 +1,109 @@
+// `upw verify` against the simulator as the live endpoint, on a warehouse copied from its world.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../src/dates.js';
+import { compareAnswers } from '../src/query/verify.usecases.js';
+import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { openWarehouse } from '../src/store/warehouse.js';
+import { runCli, tempDir } from './helpers.js';
+import { fillFromWorld } from './impressions-fixtures.js';
+
+const TODAY = '2026-03-15';
+const dir = tempDir('upw-verify-');
+const db = join(dir, 'warehouse.sqlite');
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ now: () => new Date(`${TODAY}T12:00:00Z`), profiles: [{ username: 'myprofile', platforms: ['youtube', 'tiktok', 'instagram'] }] });
+  const wh = openWarehouse(db);
+  fillFromWorld(wh, sim.world, addDays(TODAY, -60), TODAY);
+  wh.close();
+});
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+const verify = (args: string[], key = 'demo-key') =>
+  runCli(['verify', 'myprofile', '--db', db, '--as-of', TODAY, ...args], { env: { UPLOAD_POST_API_KEY: key, UPLOAD_POST_BASE_URL: sim.url } });
+
+describe('upw verify', () => {
+  it('exits 0 and says so when the warehouse and the endpoint agree', async () => {
+    const r = await verify(['--period', 'last_month']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^agree: /m);
+    expect(r.stdout).toMatch(/^instagram\s+[\d,]+\s+[\d,]+\s*$/m);
+  });
+
+  it('prints local, live, differences and agree with --json', async () => {
+    const r = await verify(['--metrics', 'likes,comments', '--platform', 'youtube', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { local: unknown; live: unknown; differences: unknown[]; agree: boolean };
+    expect(out.agree).toBe(true);
+    expect(out.differences).toEqual([]);
+    expect(out.live).toStrictEqual(out.local);
+  });
+
+  it('exits 5 and locates a difference per platform and per day', async () => {
+    const before = sim.world.snapshot('myprofile', 'youtube', '2026-03-01')?.impressions ?? 0;
+    sim.world.set('myprofile', 'youtube', '2026-03-01', 'impressions', before + 25);
+    try {
+      const r = await verify(['--start-date', '2026-02-20', '--end-date', '2026-03-10', '--json']);
+      expect(r.code).toBe(5);
+      const out = JSON.parse(r.stdout) as { agree: boolean; differences: Array<Record<string, unknown>> };
+      expect(out.agree).toBe(false);
+      expect(out.differences).toHaveLength(3);
+      expect(out.differences[1]).toMatchObject({ metric: 'total_impressions', platform: 'youtube' });
+      expect(out.differences[2]).toMatchObject({ metric: 'total_impressions', day: '2026-03-01', local: expect.any(Number) });
+      expect((out.differences[2]!.live as number) - (out.differences[2]!.local as number)).toBe(25);
+
+      const text = await verify(['--start-date', '2026-02-20', '--end-date', '2026-03-10']);
+      expect(text.code).toBe(5);
+      expect(text.stdout).toMatch(/^youtube\s+.*\+25\s+≠$/m);
+      expect(text.stdout).toMatch(/^2026-03-01\s+.*\+25$/m);
+      expect(text.stdout).toMatch(/^differ: 3 number\(s\) differ/m);
+    } finally {
+      sim.world.set('myprofile', 'youtube', '2026-03-01', 'impressions', before);
+    }
+  });
+
+  it('exits 3 when the API refuses the key', async () => {
+    const r = await verify(['--date', '2026-03-01'], 'wrong-key');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/refused the key/);
+  });
+
+  it('exits 2 on bad input before calling the API', async () => {
+    const before = sim.stats.requests;
+    const r = await verify(['--date', '2026-02-30', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ success: false, error: expect.stringContaining('2026-02-30') });
+    expect(sim.stats.requests).toBe(before);
+  });
+
+  it('exits 2 for --source timeseries, which the endpoint has no equivalent of', async () => {
+    const r = await verify(['--source', 'timeseries']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/timeseries/);
+  });
+});
+
+describe('comparing answers', () => {
+  const local = { success: true as const, profile_username: 'p', start_date: '2026-03-01', end_date: '2026-03-02', total_impressions: 10, per_platform: { x: 10 }, per_day: { '2026-03-01': 0, '2026-03-02': 10 } };
+
+  it('counts a key present on one side only as a difference, even a zero', () => {
+    const live = { ...local, per_day: { '2026-03-02': 10 } };
+    expect(compareAnswers(local, live).differences).toEqual([{ metric: 'total_impressions', day: '2026-03-01', local: 0, live: null }]);
+  });
+
+  it('does not agree when the live answer covers another range', () => {
+    expect(compareAnswers(local, { ...local, end_date: '2026-03-03' }).agree).toBe(false);
+  });
+
+  it('does not agree with an error body', () => {
+    const c = compareAnswers(local, { success: false, error: 'boom' });
+    expect(c.agree).toBe(false);
+    expect(c.differences.map((d) => d.live)).toEqual([null, null, null, null]);
+  });
+});
