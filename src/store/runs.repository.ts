@@ -1,5 +1,5 @@
 /** Runs, their failures, the raw answers, and the daemon's heartbeat. */
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import { daemonStateTable, rawResponsesTable, runErrorsTable, runsTable, type DaemonState, type Run, type RunError } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -17,10 +17,10 @@ export interface RunCounts {
   valuesWritten?: number;
 }
 
-export function startRun(wh: Warehouse, kind: RunKind, day: string | null): number {
+export function startRun(wh: Warehouse, kind: RunKind, day: string | null, range?: { since: string; until: string }): number {
   return wh.db
     .insert(runsTable)
-    .values({ kind, day, status: 'running', startedAt: new Date().toISOString(), pid: process.pid })
+    .values({ kind, day, since: range?.since ?? null, until: range?.until ?? null, status: 'running', startedAt: new Date().toISOString(), pid: process.pid })
     .returning({ id: runsTable.id })
     .get().id;
 }
@@ -113,4 +113,38 @@ export function writeHeartbeat(wh: Warehouse, state: Omit<DaemonState, 'id'>): v
 
 export function readHeartbeat(wh: Warehouse): DaemonState | undefined {
   return wh.db.select().from(daemonStateTable).where(eq(daemonStateTable.id, 1)).get();
+}
+
+/** How many failures a run recorded. */
+export function countRunErrors(wh: Warehouse, runId: number): number {
+  return wh.db.select({ n: sql<number>`count(*)` }).from(runErrorsTable).where(eq(runErrorsTable.runId, runId)).get()?.n ?? 0;
+}
+
+/** Runs this process left open (it is shutting down before they finished): mark them failed. */
+export function abandonOwnRuns(wh: Warehouse, message: string): number {
+  return wh.db
+    .update(runsTable)
+    .set({ status: 'failed', finishedAt: new Date().toISOString(), message })
+    .where(and(eq(runsTable.status, 'running'), eq(runsTable.pid, process.pid)))
+    .run().changes;
+}
+
+/**
+ * The days the warehouse holds from `from` on: the day of every collect run
+ * that finished ok or partial, and every day of a backfill run that finished ok.
+ */
+export function heldDays(wh: Warehouse, from: string): { collected: string[]; backfilled: { since: string; until: string }[] } {
+  const t = runsTable;
+  const collected = wh.db
+    .selectDistinct({ day: t.day })
+    .from(t)
+    .where(and(eq(t.kind, 'collect'), inArray(t.status, ['ok', 'partial']), isNotNull(t.day), gte(t.day, from)))
+    .all()
+    .map((r) => r.day as string);
+  const backfilled = wh.db
+    .select({ since: t.since, until: t.until })
+    .from(t)
+    .where(and(eq(t.kind, 'backfill'), eq(t.status, 'ok'), isNotNull(t.since), isNotNull(t.until), gte(t.until, from)))
+    .all() as { since: string; until: string }[];
+  return { collected, backfilled };
 }

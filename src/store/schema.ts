@@ -20,6 +20,9 @@ export const runsTable = sqliteTable(
     status: text('status', { enum: ['running', 'ok', 'partial', 'failed'] }).notNull(),
     /** The calendar day (configured timezone) a collect run reads for. */
     day: text('day'),
+    /** The days a backfill run imported (its first range's start, its last range's end). */
+    since: text('since'),
+    until: text('until'),
     startedAt: text('started_at').notNull(),
     finishedAt: text('finished_at'),
     pid: integer('pid'),
@@ -204,3 +207,27 @@ export type RunError = typeof runErrorsTable.$inferSelect;
 export type PlatformRule = typeof platformRulesTable.$inferSelect;
 export type DaemonState = typeof daemonStateTable.$inferSelect;
 export const nowSql = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
+
+/**
+ * What a backfill finished, so a killed or repeated backfill skips it. One row
+ * per (profile, step, platform, range); `taken_on` is the day it ran, because
+ * a range that reached into that day held a snapshot still being written.
+ */
+export const backfillProgressTable = sqliteTable(
+  'backfill_progress',
+  {
+    profileId: integer('profile_id').notNull().references(() => profilesTable.id, { onDelete: 'cascade' }),
+    step: text('step', { enum: ['analytics', 'snapshots'] }).notNull(),
+    /** '' for the analytics step, which covers all the profile's platforms at once. */
+    platform: text('platform').notNull(),
+    since: text('since').notNull(),
+    until: text('until').notNull(),
+    takenOn: text('taken_on').notNull(),
+    runId: integer('run_id').references(() => runsTable.id, { onDelete: 'set null' }),
+    valuesWritten: integer('values_written').notNull().default(0),
+    completedAt: text('completed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.profileId, t.step, t.platform, t.since, t.until] })],
+);
+
+export type BackfillProgress = typeof backfillProgressTable.$inferSelect;
