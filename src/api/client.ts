@@ -81,6 +81,9 @@ export class ApiClient {
           const status = error.response?.statusCode;
           if (status === 429) {
             this.stats.rateLimited++;
+            // Live post-analytics counts 100 per 5 minutes: waiting out its reset would stall
+            // the whole run, so give up at once and let post tracking defer the rest.
+            if (this.pacerFor(String(error.options.url)) === this.postPacer) return 0;
             if (retryAfter !== undefined) return retryAfter;
             const { resetAtMs } = readRateHeaders(error.response!.headers);
             if (resetAtMs !== undefined) {

@@ -53,6 +53,15 @@ export class RatePacer {
     }
   }
 
+  /**
+   * What the answers so far said of the window, without waiting: callers that
+   * must not block (post tracking, whose window is 5 minutes) stop on it instead.
+   * `limit` and `remaining` are Infinity until an answer carried the headers.
+   */
+  peek(): { limit: number; remaining: number; resetAtMs: number; inFlight: number } {
+    return { limit: this.limit, remaining: this.remaining, resetAtMs: this.resetAtMs, inFlight: this.inFlight };
+  }
+
   /** The request (with its retries) is over. */
   release(): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
