@@ -1,0 +1,154 @@
+/**
+ * Post tracking during collect, against the simulator over real loopback HTTP
+ * and into a real SQLite file: the documented example stored exactly, one row
+ * per post, platform, day and metric, and failures recorded without stopping.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { tempDir } from './helpers.js';
+import { postsCollector } from './support/posts.js';
+
+const dir = tempDir();
+const NOW = new Date('2026-02-20T12:00:00Z');
+const TIKTOK_ERROR = 'TikTok video not found (ID: 7123456789). The token may need to be refreshed.';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 3, profiles: [{ username: 'myprofile', platforms: ['youtube', 'tiktok', 'instagram'] }, { username: 'other', platforms: ['tiktok', 'x'] }] });
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  sim.faults.clear();
+  sim.stats.reset();
+  sim.setNow(NOW);
+});
+
+describe('post tracking during collect', () => {
+  it('stores the documented example for abc123-def456 exactly, TikTok with its error and no metrics', async () => {
+    const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile', platforms: ['youtube', 'tiktok'] }] });
+    const { run, posts } = await c.run(NOW);
+    expect(run.status).toBe('ok');
+    expect(posts?.left).toBe(0);
+
+    const rows = c.all("SELECT * FROM v_post_metrics WHERE request_id = 'abc123-def456' ORDER BY platform, metric");
+    expect(rows).toEqual(
+      [['comments', 8], ['favorites', 3], ['likes', 120], ['views', 5200]].map(([metric, value]) => ({
+        request_id: 'abc123-def456', profile_username: 'myprofile', platform: 'youtube', day: '2026-02-20', time: Date.parse('2026-02-20') / 1000,
+        platform_post_id: 'dQw4w9WgXcQ', post_url: 'https://youtube.com/watch?v=dQw4w9WgXcQ', metric, value,
+      })),
+    );
+    expect(c.all("SELECT title, caption, media_type, upload_timestamp, last_checked_day FROM posts WHERE request_id = 'abc123-def456'")).toEqual([
+      { title: 'My Video', caption: 'Check this out!', media_type: 'video', upload_timestamp: '2026-02-10T14:30:00.000Z', last_checked_day: '2026-02-20' },
+    ]);
+    expect(c.all("SELECT platform, platform_post_id, post_url, last_error, last_error_day FROM post_platforms WHERE request_id = 'abc123-def456' ORDER BY platform")).toEqual([
+      { platform: 'tiktok', platform_post_id: '7123456789', post_url: 'https://tiktok.com/@user/video/7123456789', last_error: TIKTOK_ERROR, last_error_day: '2026-02-20' },
+      { platform: 'youtube', platform_post_id: 'dQw4w9WgXcQ', post_url: 'https://youtube.com/watch?v=dQw4w9WgXcQ', last_error: null, last_error_day: null },
+    ]);
+    expect(c.count("SELECT count(*) FROM post_metrics WHERE request_id = 'abc123-def456' AND platform = 'tiktok'")).toBe(0);
+    // The answer as received is kept, byte for byte what the endpoint said.
+    const raw = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND body LIKE '%abc123-def456%'");
+    expect(raw).toHaveLength(1);
+    expect(JSON.parse(raw[0]!.body).platforms.tiktok.post_metrics_error).toBe(TIKTOK_ERROR);
+  });
+
+  it('reads every post younger than posts.days once, with all its platforms, and TikTok extras as metrics', async () => {
+    const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile' }, { username: 'other' }] });
+    const { posts } = await c.run(NOW);
+    const young = ['myprofile', 'other'].flatMap((u) => sim.world.posts(u)).filter((p) => NOW.getTime() - Date.parse(`${p.uploadedAt.toISOString().slice(0, 10)}`) < 30 * 86_400_000);
+    expect(posts).toMatchObject({ found: young.length, read: young.length, failed: 0, left: 0 });
+    expect(sim.stats.byRoute['post-analytics']).toBe(young.length);
+    expect(c.all<{ request_id: string }>('SELECT request_id FROM posts ORDER BY request_id').map((r) => r.request_id)).toEqual(young.map((p) => p.requestId).sort());
+    const platforms = c.count('SELECT count(*) FROM post_platforms');
+    expect(platforms).toBe(young.reduce((n, p) => n + p.platforms.length, 0));
+
+    const tiktok = c.all<{ metric: string }>("SELECT DISTINCT metric FROM post_metrics WHERE platform = 'tiktok' ORDER BY metric").map((r) => r.metric);
+    expect(tiktok).toEqual(expect.arrayContaining(['reach', 'favorites', 'new_followers', 'profile_views', 'full_video_watched_rate', 'average_time_watched', 'total_time_watched', 'views']));
+    // Breakdowns are lists, not numbers: only the raw record has them; booleans are not metrics either.
+    expect(tiktok).not.toContain('retention');
+    expect(tiktok).not.toContain('is_ai_generated');
+    expect(c.count("SELECT count(*) FROM raw_responses WHERE endpoint = 'post-analytics' AND body LIKE '%\"retention\"%'")).toBeGreaterThan(0);
+    // A fraction stays a fraction.
+    const rate = c.count("SELECT value FROM post_metrics WHERE metric = 'full_video_watched_rate' LIMIT 1");
+    expect(rate).toBeGreaterThan(0);
+    expect(rate).toBeLessThan(1);
+  });
+
+  it('collecting on several days keeps one row per post, platform, day and metric, and a rerun duplicates nothing', async () => {
+    const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile' }], posts: { days: 10 } });
+    const days = ['2026-02-18', '2026-02-19', '2026-02-20'];
+    for (const day of days) {
+      const at = new Date(`${day}T12:00:00Z`);
+      sim.setNow(at);
+      await c.run(at);
+    }
+    // Each day holds exactly the numeric metrics that day's answers carried.
+    for (const [i, day] of days.entries()) {
+      const bodies = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND run_id = ?", i + 1);
+      const expected = bodies.reduce((n, { body }) => {
+        const platforms = Object.values(JSON.parse(body).platforms as Record<string, { post_metrics?: Record<string, unknown> }>);
+        return n + platforms.reduce((m, p) => m + Object.values(p.post_metrics ?? {}).filter((v) => typeof v === 'number').length, 0);
+      }, 0);
+      expect(expected).toBeGreaterThan(0);
+      expect(c.count('SELECT count(*) FROM post_metrics WHERE day = ?', day)).toBe(expected);
+    }
+    // Counters grow as a post ages.
+    const views = c.all<{ day: string; value: number }>("SELECT day, value FROM v_post_metrics WHERE platform = 'youtube' AND metric = 'views' AND request_id = (SELECT request_id FROM post_metrics WHERE day = '2026-02-18' AND platform = 'youtube' AND request_id <> 'abc123-def456' LIMIT 1) ORDER BY day");
+    expect(views.map((v) => v.day)).toEqual(days);
+    expect(views[2]!.value).toBeGreaterThanOrEqual(views[0]!.value);
+
+    const before = c.all('SELECT * FROM post_metrics ORDER BY request_id, platform, day, metric');
+    const postsBefore = c.count('SELECT count(*) FROM posts');
+    await c.run(new Date('2026-02-20T18:00:00Z'));
+    expect(c.count('SELECT count(*) FROM post_metrics')).toBe(before.length);
+    expect(c.count('SELECT count(*) FROM posts')).toBe(postsBefore);
+    expect(c.all('SELECT request_id, platform, day, metric, value FROM post_metrics ORDER BY request_id, platform, day, metric')).toEqual(
+      before.map((r) => {
+        const { observed_at: _, ...rest } = r as Record<string, unknown>;
+        return rest;
+      }),
+    );
+  });
+
+  it('reads history answered under "uploads" the same as under "history"', async () => {
+    const other = await startSimulator({ seed: 3, historyKey: 'uploads', now: () => NOW, profiles: [{ username: 'myprofile', platforms: ['youtube', 'tiktok'] }] });
+    try {
+      const c = postsCollector(dir, other.url, { profiles: [{ username: 'myprofile' }] });
+      const { posts } = await c.run(NOW);
+      expect(posts!.found).toBeGreaterThan(1);
+      expect(c.count("SELECT count(*) FROM v_post_metrics WHERE request_id = 'abc123-def456'")).toBe(4);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('pages history only until the uploads are older than posts.days', async () => {
+    const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile' }], posts: { days: 5 } });
+    const { posts } = await c.run(NOW);
+    expect(sim.stats.byRoute.history).toBe(1);
+    expect(posts!.found).toBeGreaterThan(0);
+    const oldest = c.all<{ t: string }>('SELECT min(upload_timestamp) AS t FROM posts')[0]!.t;
+    expect(oldest >= '2026-02-16').toBe(true);
+  });
+
+  it('records a post that answers 404 as a run error and keeps the others', async () => {
+    const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile' }] });
+    sim.faults.add({ kind: 'notFound', route: 'post-analytics' });
+    const { run, posts } = await c.run(NOW);
+    expect(run.status).toBe('partial');
+    expect(posts).toMatchObject({ failed: 1, left: 0 });
+    expect(posts!.read).toBe(posts!.found - 1);
+    expect(c.all('SELECT profile, kind, status FROM run_errors')).toEqual([{ profile: 'myprofile', kind: 'not_found', status: 404 }]);
+    expect(c.count('SELECT count(*) FROM posts')).toBe(posts!.read);
+  });
+
+  it('stops the run when post-analytics refuses the key', async () => {
+    const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile' }] });
+    sim.faults.add({ kind: 'unauthorized', route: 'post-analytics' });
+    const summary = await c.run(NOW);
+    expect(summary.keyRefused).toBe(true);
+    expect(summary.run.status).toBe('failed');
+    expect(sim.stats.byRoute['post-analytics']).toBe(1);
+    expect(c.all('SELECT kind FROM run_errors')).toEqual([{ kind: 'unauthorized' }]);
+  });
+});
