@@ -155,7 +155,7 @@ function statsSince(client: ApiClient, before: ApiClient['stats']) {
 }
 
 /** Refresh the cached platform-metrics answer when it is missing or a day old. */
-async function refreshPlatformMetrics({ wh, client }: CollectDeps, runId: number): Promise<void> {
+export async function refreshPlatformMetrics({ wh, client }: Pick<CollectDeps, 'wh' | 'client'>, runId: number): Promise<void> {
   const cache = readPlatformMetricsCache(wh);
   const newest = Math.max(0, ...[...cache.values()].map((c) => Date.parse(c.fetchedAt)));
   if (cache.size > 0 && Date.now() - newest < PLATFORM_METRICS_MAX_AGE_MS) return;
@@ -179,6 +179,8 @@ export interface StoreProfileInput {
   cached: ReturnType<typeof readPlatformMetricsCache>;
   observedAt: number;
   source: ValueSource;
+  /** Add the platforms to the run's counts (default); a backfill counts its history imports instead. */
+  countPlatforms?: boolean;
 }
 
 /** One profile's answer, written in one transaction: raw, values, rules, failures, counts. */
@@ -202,11 +204,12 @@ export function storeProfile(input: StoreProfileInput): { platformsOk: number; p
         writePlatform(writer, profileId, platform, day, result.data, observedAt, source);
         recordRule(wh, platform, day, mergeRule(platform, result.data.rule, input.cached.get(platform)));
       }
+      const countPlatforms = input.countPlatforms ?? true;
       addRunCounts(wh, runId, {
         profilesOk: platformsOk > 0 ? 1 : 0,
         profilesFailed: platformsOk > 0 ? 0 : 1,
-        platformsOk,
-        platformsFailed,
+        platformsOk: countPlatforms ? platformsOk : 0,
+        platformsFailed: countPlatforms ? platformsFailed : 0,
         valuesWritten: writer.written - before,
       });
     });

@@ -1,6 +1,55 @@
-import { BadInputError } from '../../errors.js';
-import type { CommandIo } from '../common.js';
+import { backfill, resolveRange } from '../../backfill/backfill.usecases.js';
+import { dayInZone, now } from '../../dates.js';
+import { ExitCode } from '../../errors.js';
+import { openWarehouse } from '../../store/warehouse.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
+import { progressBar } from '../progress.js';
+import { exitCodeForRun } from './collect.js';
 
-export async function run(_argv: string[], _io: CommandIo): Promise<number> {
-  throw new BadInputError('upw backfill is not built yet');
+const HELP = `Usage: upw backfill [--since D] [--until D] [flags]
+
+One-shot history import, then exit:
+  1. each profile's analytics, for its 30 days of time series;
+  2. the server's daily snapshots per profile and platform over --since…--until
+     (default: the last 365 days up to today in the configured timezone), one
+     total-impressions call per profile and platform for the whole range.
+Safe to rerun: what an earlier backfill finished is skipped, so a killed
+backfill picks up where it stopped.
+
+  --since D          first day, YYYY-MM-DD (default: --until minus 365 days)
+  --until D          last day, YYYY-MM-DD (default: today)
+
+${COMMON_HELP}`;
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  const { values: flags } = parseFlags(argv, { ...COMMON_OPTIONS, since: { type: 'string' }, until: { type: 'string' } });
+  if (flags.help) {
+    io.stdout.write(`${HELP}\n`);
+    return ExitCode.ok;
+  }
+  const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
+  const { config, dbPath, log } = await loadContext(flags, io);
+  const at = now();
+  const range = resolveRange(flags.since, flags.until, dayInZone(at, config.timezone));
+  const client = apiClientFrom(io, config);
+  const wh = openWarehouse(dbPath);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const bar = progressBar(io.stderr, 'backfill');
+  try {
+    const summary = await backfill({ wh, client, log, config }, { overrides: { profiles: flags.profile, platforms }, ranges: [range], now: at, signal: abort.signal, onProgress: (d, t) => bar.update(d, t) });
+    bar.end();
+    const { run } = summary;
+    if (flags.json) writeJson(io, { run, since: range.since, until: range.until, imported: summary.imported, skipped: summary.skipped, failed: summary.failed, notFound: summary.notFound });
+    else
+      io.stdout.write(
+        `backfill run ${run.id} for ${range.since}…${range.until}: ${run.status} — ${summary.imported} imported, ${summary.skipped} already complete, ${summary.failed} failed; ` +
+          `${run.valuesWritten} values written; ${run.requests} requests\n`,
+      );
+    return exitCodeForRun(summary);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    wh.close();
+  }
 }

@@ -1,0 +1,139 @@
+/**
+ * Plumbing for the daemon, backfill and status suites: `upw` as a long-running
+ * child process to signal or kill, bounded waits, and read-only looks into the
+ * warehouse file while that process writes it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { QUERY_METRICS } from '../../src/platforms.js';
+import type { Platform, Simulator } from '../../src/simulator/index.js';
+import { BIN } from '../helpers.js';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A plain-JS config file (quick to load) in `dir`. */
+export function writeConfig(dir: string, config: Record<string, unknown>, name = 'collector.config.mjs'): string {
+  const file = join(dir, name);
+  writeFileSync(file, `export default ${JSON.stringify(config)};\n`);
+  return file;
+}
+
+/** The environment that points `upw` at a simulator. */
+export function simEnv(sim: Simulator, extra: Record<string, string> = {}): Record<string, string> {
+  return { UPLOAD_POST_API_KEY: 'demo-key', UPLOAD_POST_BASE_URL: sim.url, ...extra };
+}
+
+export interface Child {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Start `upw ...args`; it is SIGKILLed after `timeoutMs` whatever happens, so no test hangs on it. */
+export function startUpw(args: string[], env: Record<string, string | undefined>, cwd: string, timeoutMs = 60_000): Child {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    }),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Poll `check` until it returns a truthy value; fail with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | null, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let value: T | undefined | false | null;
+    try {
+      value = check();
+    } catch {
+      value = undefined; // the file or table may not exist yet
+    }
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Look into a warehouse file as another reader would (WAL: the writer may be running). */
+export function inspect<T>(file: string, fn: (db: Database.Database) => T): T {
+  if (!existsSync(file)) throw new Error(`no database at ${file}`);
+  const db = new Database(file, { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export interface RunRow {
+  id: number;
+  kind: string;
+  status: string;
+  day: string | null;
+  since: string | null;
+  until: string | null;
+  started_at: string;
+  finished_at: string | null;
+  message: string | null;
+}
+
+export function runs(file: string): RunRow[] {
+  return inspect(file, (db) => db.prepare('SELECT id, kind, status, day, since, until, started_at, finished_at, message FROM runs ORDER BY id').all() as RunRow[]);
+}
+
+/** Stored snapshot values of one profile's platform on a day, as {metric: value}. */
+export function storedSnapshot(db: Database.Database, profile: string, platform: string, day: string): Record<string, number> {
+  const rows = db
+    .prepare('SELECT metric, value FROM v_daily_metrics WHERE profile_username = ? AND platform = ? AND day = ? ORDER BY metric')
+    .all(profile, platform, day) as { metric: string; value: number }[];
+  return Object.fromEntries(rows.map((r) => [r.metric, r.value]));
+}
+
+/**
+ * What a backfill can bring of the server's snapshot of a day: every metric
+ * total-impressions accepts, and the platform's counting field.
+ */
+export function importable(sim: Simulator, profile: string, platform: string, day: string): Record<string, number> {
+  const snap = sim.world.snapshot(profile, platform as Platform, day) ?? {};
+  const field = sim.world.ruleOn(platform as Platform, day).primary_impressions_field;
+  const keep = new Set<string>([...QUERY_METRICS, field]);
+  return Object.fromEntries(Object.entries(snap).filter(([m]) => keep.has(m)).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Every current value with its key, and the dated rules: what must not depend on how a run went. */
+export function canonicalDump(file: string): string[] {
+  return inspect(file, (db) => [
+    ...(db
+      .prepare(
+        `SELECT p.username || '|' || s.platform || '|' || s.kind || '|' || s.name || '|' || v.day || '|' || v.value || '|' || v.source
+         FROM daily_values v JOIN series s ON s.id = v.series_id JOIN profiles p ON p.id = s.profile_id
+         ORDER BY p.username, s.platform, s.kind, s.name, v.day`,
+      )
+      .pluck()
+      .all() as string[]),
+    ...(db
+      .prepare(
+        `SELECT 'revision|' || p.username || '|' || s.platform || '|' || s.kind || '|' || s.name || '|' || r.day || '|' || r.value
+         FROM value_revisions r JOIN series s ON s.id = r.series_id JOIN profiles p ON p.id = s.profile_id ORDER BY 1`,
+      )
+      .pluck()
+      .all() as string[]),
+    ...(db.prepare("SELECT 'rule|' || platform || '|' || valid_from || '|' || ifnull(primary_field, '') || '|' || ifnull(metric_type, '') FROM platform_rules ORDER BY 1").pluck().all() as string[]),
+  ]);
+}
+
+export function integrity(file: string): string {
+  return inspect(file, (db) => (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; '));
+}
