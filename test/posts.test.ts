@@ -142,6 +142,14 @@ describe('post tracking during collect', () => {
     expect(c.count('SELECT count(*) FROM posts')).toBe(posts!.read);
   });
 
+  it('a signal stops the reads and leaves the posts for the next run', async () => {
+    const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile' }] });
+    const { posts } = await c.run(NOW, AbortSignal.abort());
+    expect(posts).toMatchObject({ read: 0, left: posts!.found });
+    expect(sim.stats.byRoute['post-analytics']).toBeUndefined();
+    expect(c.all('SELECT kind, message FROM run_errors')).toEqual([{ kind: 'posts_deferred', message: `stopped by a signal: ${posts!.found} of ${posts!.found} posts left for the next run` }]);
+  });
+
   it('stops the run when post-analytics refuses the key', async () => {
     const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile' }] });
     sim.faults.add({ kind: 'unauthorized', route: 'post-analytics' });

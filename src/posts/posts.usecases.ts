@@ -30,6 +30,8 @@ export interface PostsContext {
   /** The run's calendar day: metrics are kept for it, and post ages are counted to it. */
   day: string;
   targets: Target[];
+  /** Stop starting new reads (SIGTERM); the post in flight finishes its transaction. */
+  signal?: AbortSignal;
 }
 
 export interface PostsSummary {
@@ -87,7 +89,7 @@ export async function trackRecentPosts(deps: PostsDeps, ctx: PostsContext): Prom
 
   const budget = new PostBudget(client.postPacer);
   for (const [i, { upload, profile }] of queue.entries()) {
-    if (!budget.canSend()) {
+    if (!budget.canSend() || ctx.signal?.aborted) {
       summary.left = queue.length - i;
       break;
     }
@@ -114,7 +116,8 @@ export async function trackRecentPosts(deps: PostsDeps, ctx: PostsContext): Prom
   summary.requests = budget.used;
 
   if (summary.left > 0) {
-    const message = `post-analytics window used up after ${budget.used} requests: ${summary.left} of ${summary.found} posts left for the next run`;
+    const why = ctx.signal?.aborted ? 'stopped by a signal' : `post-analytics window used up after ${budget.used} requests`;
+    const message = `${why}: ${summary.left} of ${summary.found} posts left for the next run`;
     wh.transaction(() => recordRunError(wh, ctx.runId, { kind: 'posts_deferred', message }));
     log.warn({ left: summary.left, found: summary.found }, message);
   }

@@ -18,9 +18,10 @@ export function postsCollector(dir: string, baseUrl: string, config: Partial<Use
   return {
     wh,
     client,
-    async run(now: Date) {
+    /** One collect; `postsSignal` reaches post tracking only, as a signal arriving after the profiles would. */
+    async run(now: Date, postsSignal?: AbortSignal) {
       let posts: PostsSummary | undefined;
-      const summary = await collect(deps, { now, afterProfiles: async (ctx) => void (posts = await trackRecentPosts(deps, ctx)) });
+      const summary = await collect(deps, { now, afterProfiles: async (ctx) => void (posts = await trackRecentPosts(deps, { ...ctx, signal: postsSignal })) });
       return { ...summary, posts };
     },
     all: <T>(query: string, ...params: unknown[]) => wh.sqlite.prepare(query).all(...params) as T[],
