@@ -150,6 +150,14 @@ describe('post tracking during collect', () => {
     expect(c.all('SELECT kind, message FROM run_errors')).toEqual([{ kind: 'posts_deferred', message: `stopped by a signal: ${posts!.found} of ${posts!.found} posts left for the next run` }]);
   });
 
+  it('does not ask history about a profile the analytics call already found missing', async () => {
+    const c = postsCollector(dir, sim.url, { profiles: [{ username: 'ghost', platforms: ['youtube'] }, { username: 'myprofile' }] });
+    const { posts } = await c.run(NOW);
+    expect(sim.stats.byRoute.history).toBe(1);
+    expect(posts!.read).toBeGreaterThan(0);
+    expect(c.all('SELECT profile, kind FROM run_errors')).toEqual([{ profile: 'ghost', kind: 'not_found' }]);
+  });
+
   it('stops the run when post-analytics refuses the key', async () => {
     const c = postsCollector(dir, sim.url, { profiles: [{ username: 'myprofile' }] });
     sim.faults.add({ kind: 'unauthorized', route: 'post-analytics' });

@@ -11,7 +11,7 @@ import type { ResolvedConfig } from '../config/config.js';
 import { dayInZone, daysBetween, now } from '../dates.js';
 import { ApiError, ApiKeyRefusedError, ApiRateLimitedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { lastCheckedDays, markPostChecked, upsertPost, upsertPostPlatform, writePostMetrics } from '../store/posts.repository.js';
+import { lastCheckedDays, markPostChecked, profilesNotFoundInRun, upsertPost, upsertPostPlatform, writePostMetrics } from '../store/posts.repository.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { recordRaw, recordRunError } from '../store/runs.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
@@ -59,7 +59,7 @@ export async function trackPosts(deps: PostsDeps, ctx: PostsContext): Promise<vo
 
 /** The same, answering what the run did. */
 export async function trackRecentPosts(deps: PostsDeps, ctx: PostsContext): Promise<PostsSummary> {
-  const { wh, client, config } = deps;
+  const { wh, client } = deps;
   const log = deps.log.child({ module: 'posts', run: ctx.runId, day: ctx.day });
   const summary: PostsSummary = { found: 0, read: 0, failed: 0, left: 0, metricsWritten: 0, requests: 0 };
   const recordFailure = (e: ApiFailure, profile: string) =>
@@ -69,7 +69,9 @@ export async function trackRecentPosts(deps: PostsDeps, ctx: PostsContext): Prom
     });
 
   const queue: { upload: Upload; profile: string }[] = [];
+  const missing = profilesNotFoundInRun(wh, ctx.runId);
   for (const target of ctx.targets) {
+    if (missing.has(target.username)) continue;
     try {
       const uploads = await findRecentUploads(deps, ctx, target.username);
       queue.push(...uploads.map((upload) => ({ upload, profile: target.username })));

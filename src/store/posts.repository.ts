@@ -3,7 +3,7 @@
  * platform, and one row per (post, platform, day, metric).
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { postMetricsTable, postPlatformsTable, postsTable } from './schema.js';
+import { postMetricsTable, postPlatformsTable, postsTable, runErrorsTable } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface PostMetadata {
@@ -95,6 +95,16 @@ export function lastCheckedDays(wh: Warehouse, requestIds: readonly string[]): M
     for (const r of rows) out.set(r.id, r.day);
   }
   return out;
+}
+
+/** Profiles this run already found missing (404): asking their history would only record it twice. */
+export function profilesNotFoundInRun(wh: Warehouse, runId: number): Set<string> {
+  const rows = wh.db
+    .selectDistinct({ profile: runErrorsTable.profile })
+    .from(runErrorsTable)
+    .where(and(eq(runErrorsTable.runId, runId), eq(runErrorsTable.kind, 'not_found')))
+    .all();
+  return new Set(rows.flatMap((r) => (r.profile === null ? [] : [r.profile])));
 }
 
 export interface TrackedPlatform {
