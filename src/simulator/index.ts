@@ -39,6 +39,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       historyKey: options.historyKey ?? 'history',
       retryAfterHeader: options.retryAfterHeader ?? false,
       rateLimitPerMinute: options.rateLimitPerMinute ?? Number.POSITIVE_INFINITY,
+      rateLimitWindowMs: options.rateLimitWindowMs ?? 60_000,
       postAnalyticsLimit: options.postAnalyticsLimit ?? { max: 100, windowMs: 300_000 },
     },
   };

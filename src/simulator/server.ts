@@ -26,6 +26,7 @@ export interface ServerConfig {
   historyKey: 'history' | 'uploads';
   retryAfterHeader: boolean;
   rateLimitPerMinute: number;
+  rateLimitWindowMs: number;
   postAnalyticsLimit: { max: number; windowMs: number };
 }
 
@@ -76,7 +77,7 @@ export function resolveRoute(pathname: string): Route | undefined {
 /** The request listener of a simulator. */
 export function createHandler(state: ServerState): RequestListener {
   const { config, stats } = state;
-  const general = new FixedWindow(config.rateLimitPerMinute, 60_000);
+  const general = new FixedWindow(config.rateLimitPerMinute, config.rateLimitWindowMs);
   const perPost = new FixedWindow(config.postAnalyticsLimit.max, config.postAnalyticsLimit.windowMs);
   const guard = new AuthGuard();
 

@@ -21,6 +21,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Requests per fixed clock minute; default Infinity (no limit). */
   rateLimitPerMinute?: number;
+  /**
+   * Length of that fixed window, still aligned to the clock; default 60 000 (the
+   * live API's minute). Shorter windows let a benchmark make the limit bind in seconds.
+   */
+  rateLimitWindowMs?: number;
   /** Window of the live post-analytics limit; default 100 per 300 000 ms. */
   postAnalyticsLimit?: { max: number; windowMs: number };
   /** Answer analytics as {success, analytics:{…}} instead of platforms at the top level. */
