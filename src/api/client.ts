@@ -80,7 +80,6 @@ export class ApiClient {
         calculateDelay: ({ attemptCount, error, retryAfter }: RetryObject) => {
           const status = error.response?.statusCode;
           if (status === 429) {
-            this.stats.rateLimited++;
             // Live post-analytics counts 100 per 5 minutes: waiting out its reset would stall
             // the whole run, so give up at once and let post tracking defer the rest.
             if (this.pacerFor(String(error.options.url)) === this.postPacer) return 0;
@@ -101,6 +100,8 @@ export class ApiClient {
         beforeRetry: [() => void this.stats.retries++],
         afterResponse: [
           (response) => {
+            // Counted here, not in calculateDelay: got skips that for the attempt that exhausts the retries.
+            if (response.statusCode === 429) this.stats.rateLimited++;
             this.pacerFor(response.url).observe(readRateHeaders(response.headers));
             return response;
           },
