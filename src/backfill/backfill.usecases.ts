@@ -16,7 +16,7 @@ import { ApiError, ApiKeyRefusedError, BadInputError } from '../errors.js';
 import { isCovered, markCovered, type BackfillStep } from '../store/backfill.repository.js';
 import { findProfileId } from '../store/profiles.repository.js';
 import { listRules, readPlatformMetricsCache } from '../store/rules.repository.js';
-import { addRunCounts, closeAbandonedRuns, countRunErrors, finishRun, getRun, recordRaw, recordRunError, startRun } from '../store/runs.repository.js';
+import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, countRunErrors, finishRun, getRun, recordRaw, recordRunError, startRun } from '../store/runs.repository.js';
 import type { PlatformRule } from '../store/schema.js';
 import { ValueWriter } from '../store/values.repository.js';
 import { importHistory, type HistoryUnit } from './history.js';
@@ -78,7 +78,8 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   let keyRefused = false;
   let targets: Target[] = [];
   const tally = { imported: 0, skipped: 0, failed: 0 };
-  const limit = pLimit(config.concurrency);
+  // rejectOnClear: pieces dropped from the queue (a signal, a refused key) settle instead of hanging the run.
+  const limit = pLimit({ concurrency: config.concurrency, rejectOnClear: true });
   const stop = () => limit.clearQueue();
   input.signal?.addEventListener('abort', stop, { once: true });
   const halted = () => keyRefused || input.signal?.aborted === true;
@@ -196,13 +197,13 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   const status = keyRefused || (attempted > 0 && tally.imported === 0) ? 'failed' : errors > 0 || input.signal?.aborted ? 'partial' : 'ok';
   const notes = [`${tally.imported} imported, ${tally.skipped} already complete, ${tally.failed} failed`];
   if (keyRefused) notes.push('stopped: the API refused the key');
-  else if (input.signal?.aborted) notes.push('stopped early by a signal');
+  else if (input.signal?.aborted) notes.push(STOPPED_EARLY);
   finishRun(wh, runId, status, statsSince(client, before), notes.join('; '));
   return { run: getRun(wh, runId)!, keyRefused, notFound: [...notFound], total: targets.length, ranges, ...tally };
 }
 
 async function settle(tasks: Promise<void>[]): Promise<void> {
-  const crashed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const crashed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as Error | undefined)?.name !== 'AbortError');
   if (crashed) throw crashed.reason;
 }
 

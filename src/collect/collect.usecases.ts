@@ -11,7 +11,7 @@ import { ApiError, ApiKeyRefusedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { cachePlatformMetrics, readPlatformMetricsCache, recordRule } from '../store/rules.repository.js';
-import { addRunCounts, closeAbandonedRuns, finishRun, getRun, pruneRaw, recordRaw, recordRunError, startRun } from '../store/runs.repository.js';
+import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, pruneRaw, recordRaw, recordRunError, startRun } from '../store/runs.repository.js';
 import type { Run } from '../store/schema.js';
 import { ValueWriter, type ValueSource } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
@@ -66,6 +66,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   let targets: Target[] = [];
   const runLog = log.child({ run: runId, day });
   const startedAt = Date.now();
+  let done = 0;
 
   const fail = (e: ApiFailure, profile?: string) => {
     wh.transaction(() => {
@@ -85,8 +86,8 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
     });
     const cached = readPlatformMetricsCache(wh);
     const writer = new ValueWriter(wh);
-    const limit = pLimit(config.concurrency);
-    let done = 0;
+    // rejectOnClear: profiles dropped from the queue (a signal, a refused key) settle instead of hanging the run.
+    const limit = pLimit({ concurrency: config.concurrency, rejectOnClear: true });
     const stop = () => limit.clearQueue();
     input.signal?.addEventListener('abort', stop, { once: true });
 
@@ -122,7 +123,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
         }),
       ),
     );
-    const crashed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const crashed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as Error | undefined)?.name !== 'AbortError');
     if (crashed) throw crashed.reason;
     if (input.afterProfiles && !keyRefused && !input.signal?.aborted) await input.afterProfiles({ runId, day, targets });
     const pruned = pruneRaw(wh, config.rawRetentionDays);
@@ -140,8 +141,10 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const run = getRun(wh, runId)!;
   const failures = run.profilesFailed + run.platformsFailed;
   const errors = wh.sqlite.prepare('SELECT count(*) FROM run_errors WHERE run_id = ?').pluck().get(runId) as number;
-  const status = keyRefused || (targets.length > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 ? 'partial' : 'ok';
-  const message = keyRefused ? 'stopped: the API refused the key' : input.signal?.aborted ? 'stopped early by a signal' : undefined;
+  // Stopped by a signal before every profile was polled: the day is not whole, so not ok.
+  const cutShort = input.signal?.aborted === true && done < targets.length;
+  const status = keyRefused || (targets.length > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 || cutShort ? 'partial' : 'ok';
+  const message = keyRefused ? 'stopped: the API refused the key' : input.signal?.aborted ? STOPPED_EARLY : undefined;
   finishRun(wh, runId, status, statsSince(client, before), message);
   return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length };
 }

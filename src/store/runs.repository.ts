@@ -1,5 +1,5 @@
 /** Runs, their failures, the raw answers, and the daemon's heartbeat. */
-import { and, desc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import { daemonStateTable, rawResponsesTable, runErrorsTable, runsTable, type DaemonState, type Run, type RunError } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -129,16 +129,20 @@ export function abandonOwnRuns(wh: Warehouse, message: string): number {
     .run().changes;
 }
 
+/** The message of a run a signal cut short: such a run's day is not whole even when nothing failed. */
+export const STOPPED_EARLY = 'stopped early by a signal';
+
 /**
  * The days the warehouse holds from `from` on: the day of every collect run
- * that finished ok or partial, and every day of a backfill run that finished ok.
+ * that finished ok or partial (not cut short by a signal), and every day of a
+ * backfill run that finished ok.
  */
 export function heldDays(wh: Warehouse, from: string): { collected: string[]; backfilled: { since: string; until: string }[] } {
   const t = runsTable;
   const collected = wh.db
     .selectDistinct({ day: t.day })
     .from(t)
-    .where(and(eq(t.kind, 'collect'), inArray(t.status, ['ok', 'partial']), isNotNull(t.day), gte(t.day, from)))
+    .where(and(eq(t.kind, 'collect'), isNotNull(t.day), gte(t.day, from), or(eq(t.status, 'ok'), and(eq(t.status, 'partial'), or(isNull(t.message), ne(t.message, STOPPED_EARLY))))))
     .all()
     .map((r) => r.day as string);
   const backfilled = wh.db
