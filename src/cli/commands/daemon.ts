@@ -1,6 +1,43 @@
-import { BadInputError } from '../../errors.js';
-import type { CommandIo } from '../common.js';
+import { startDaemon } from '../../daemon/daemon.js';
+import { ExitCode } from '../../errors.js';
+import { openWarehouse } from '../../store/warehouse.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
 
-export async function run(_argv: string[], _io: CommandIo): Promise<number> {
-  throw new BadInputError('upw daemon is not built yet');
+const HELP = `Usage: upw daemon [flags]
+
+Long-running collector: collects every configured profile on the config's
+\`schedule\` (cron, 5 or 6 fields) in its \`timezone\`, never two collections at
+once. On start it collects at once if today's collection is missing and
+recovers the days it missed while down from the server's daily snapshots.
+SIGTERM or SIGINT stops it cleanly (exit 0): the profile in flight finishes.
+Logs are pino JSON on stderr (pretty on a terminal); \`upw status\` shows its
+heartbeat and next run.
+
+${COMMON_HELP.replace(/\n\s+--json[^\n]*/, '')}`;
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  const { json: _json, ...options } = COMMON_OPTIONS;
+  const { values: flags } = parseFlags(argv, options);
+  if (flags.help) {
+    io.stdout.write(`${HELP}\n`);
+    return ExitCode.ok;
+  }
+  const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
+  const { config, dbPath, log } = await loadContext(flags, io);
+  const client = apiClientFrom(io, config);
+  const wh = openWarehouse(dbPath);
+  const deps = { wh, client, log, config };
+  const { trackPosts } = await import('../../posts/posts.usecases.js');
+  const daemon = startDaemon(deps, {
+    overrides: { profiles: flags.profile, platforms },
+    afterProfiles: config.posts.track ? (ctx) => trackPosts(deps, ctx) : undefined,
+  });
+  const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    return await daemon.done;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    wh.close();
+  }
 }

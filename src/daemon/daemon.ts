@@ -1,0 +1,134 @@
+/**
+ * The long-running collector: collect on the cron schedule, one collection at
+ * a time; on start, collect if today is missing and recover the days missed
+ * while down; a heartbeat row so other processes can tell it is alive; a
+ * clean stop that lets the profile in flight finish its transaction.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backfill } from '../backfill/backfill.usecases.js';
+import { collect, type CollectDeps, type CollectInput } from '../collect/collect.usecases.js';
+import type { TargetOverrides } from '../collect/targets.js';
+import { dayInZone, now } from '../dates.js';
+import { ExitCode } from '../errors.js';
+import { abandonOwnRuns, closeAbandonedRuns, heldDays, writeHeartbeat } from '../store/runs.repository.js';
+import { HEARTBEAT_MS, isProcessAlive } from './liveness.js';
+import { missedRanges } from './missed.js';
+import { startSchedule } from './scheduler.js';
+
+export interface DaemonOptions {
+  overrides?: TargetOverrides;
+  /** Post tracking after each collection's profiles. */
+  afterProfiles?: CollectInput['afterProfiles'];
+  /** How long a stop waits for the job in flight before abandoning it (the whole stop must fit in 10 s). */
+  graceMs?: number;
+}
+
+export interface Daemon {
+  /** Stop scheduling, let the profile in flight finish, record the stop. Idempotent. */
+  stop(reason: string): Promise<void>;
+  /** Resolves with the exit code once stopped. */
+  done: Promise<number>;
+}
+
+/** Start the daemon; it runs until `stop` (or until the API refuses the key). */
+export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Daemon {
+  const { wh, config } = deps;
+  const log = deps.log.child({ module: 'daemon' });
+  const abort = new AbortController();
+  const startedAt = new Date().toISOString();
+  let current: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+  let exitCode: number = ExitCode.ok;
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((r) => (resolveDone = r));
+
+  closeAbandonedRuns(wh, isProcessAlive);
+  const schedule = startSchedule({ expression: config.schedule, timezone: config.timezone, name: 'upw-collect', log, run: () => job('tick') });
+  const beat = (stoppedAt: string | null = null) =>
+    writeHeartbeat(wh, {
+      pid: process.pid,
+      startedAt,
+      heartbeatAt: new Date().toISOString(),
+      nextRunAt: stoppedAt ? null : (schedule.nextRun()?.toISOString() ?? null),
+      schedule: config.schedule,
+      timezone: config.timezone,
+      stoppedAt,
+    });
+  beat();
+  const timer = setInterval(() => {
+    try {
+      beat();
+    } catch (err) {
+      log.warn({ err }, 'heartbeat not written');
+    }
+  }, HEARTBEAT_MS);
+  log.info({ schedule: config.schedule, timezone: config.timezone, nextRunAt: schedule.nextRun()?.toISOString() }, 'daemon started');
+  void job('start');
+
+  /** One job at a time: node-cron's noOverlap guards tick against tick, this guards the start-up job too. */
+  function job(reason: 'start' | 'tick'): Promise<void> {
+    if (stopping) return Promise.resolve();
+    if (current) {
+      log.warn({ reason }, 'tick skipped: the previous collection is still running');
+      return Promise.resolve();
+    }
+    current = work(reason)
+      .catch((err: unknown) => log.error({ err }, 'job failed; the next tick tries again'))
+      .finally(() => {
+        current = undefined;
+      });
+    return current;
+  }
+
+  async function work(reason: 'start' | 'tick'): Promise<void> {
+    const today = dayInZone(now(), config.timezone);
+    if (reason === 'tick' || !heldDays(wh, today).collected.includes(today)) {
+      log.info({ reason, day: today }, 'collection starting');
+      const summary = await collect(deps, { overrides: options.overrides, signal: abort.signal, afterProfiles: options.afterProfiles });
+      const { run } = summary;
+      log.info({ run: run.id, day: run.day, status: run.status, profilesOk: run.profilesOk, profilesFailed: run.profilesFailed, values: run.valuesWritten, requests: run.requests }, 'collection finished');
+      if (summary.keyRefused) return halt(ExitCode.keyRefused, 'the API refused the key');
+    } else log.info({ day: today }, 'today is already collected');
+    if (abort.signal.aborted) return;
+
+    const gaps = missedRanges(wh, today);
+    if (gaps.length === 0) {
+      if (reason === 'start') log.info({ day: today }, 'no missed days to recover');
+      return;
+    }
+    log.info({ gaps }, "recovering missed days from the server's daily snapshots");
+    const summary = await backfill(deps, { overrides: options.overrides, ranges: gaps, timeseries: false, signal: abort.signal });
+    const { run } = summary;
+    log.info({ run: run.id, status: run.status, imported: summary.imported, skipped: summary.skipped, failed: summary.failed, values: run.valuesWritten }, 'missed days recovered');
+    if (summary.keyRefused) halt(ExitCode.keyRefused, 'the API refused the key');
+  }
+
+  // A refused key would be refused every tick, and repeated 401s get the IP blocked: stop instead.
+  function halt(code: number, reason: string): void {
+    exitCode = code;
+    void stop(reason);
+  }
+
+  function stop(reason: string): Promise<void> {
+    stopping ??= (async () => {
+      log.info({ reason }, 'stopping: no new ticks, the profile in flight finishes');
+      await schedule.stop();
+      abort.abort();
+      const inFlight = current;
+      if (inFlight) {
+        const grace = new AbortController();
+        const finished = await Promise.race([inFlight.then(() => true), sleep(options.graceMs ?? 7_000, false, { signal: grace.signal }).catch(() => false)]);
+        grace.abort();
+        if (!finished) log.warn('the job in flight did not finish in time; its run is recorded as abandoned');
+      }
+      clearInterval(timer);
+      const abandoned = abandonOwnRuns(wh, 'abandoned: the daemon stopped before the run finished');
+      beat(new Date().toISOString());
+      log.info({ abandoned }, 'daemon stopped');
+      resolveDone(exitCode);
+    })();
+    return stopping;
+  }
+
+  return { stop, done };
+}
