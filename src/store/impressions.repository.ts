@@ -66,16 +66,16 @@ const SPANS = `
     CROSS JOIN series s ON s.profile_id = :profileId AND s.platform = span.platform AND s.kind = :kind AND s.name = span.name
   )`;
 
-// g = 0: per platform, g = 1: per day. A platform with no value in range adds no key.
-// (HAVING, not WHERE part IS NOT NULL: that would run each subquery twice.)
+// g = 0: per platform, g = 1: per day. A platform with no value in range sums
+// to NULL and adds no key; it is skipped when reading the rows, because any
+// filter on `part` here (WHERE or HAVING) runs every subquery twice.
 const PER_PLATFORM = `
   SELECT k, 0 AS g, platform AS at, SUM(part) AS value
   FROM (
     SELECT k, platform, (SELECT SUM(v.value) FROM daily_values v WHERE v.series_id = hit.series_id AND v.day >= hit.lo AND v.day <= hit.hi) AS part
     FROM hit
   )
-  GROUP BY k, platform
-  HAVING SUM(part) IS NOT NULL`;
+  GROUP BY k, platform`;
 
 const PER_DAY = `
   SELECT k, 1 AS g, v.day AS at, SUM(v.value) AS value
@@ -148,8 +148,9 @@ export function sumSpans(wh: Warehouse, input: { profileId: number; kind: Series
     kind: input.kind,
     spans: JSON.stringify(input.spans.map((s) => [keys.indexOf(s.key), s.platform, s.name, s.from, s.to])),
   };
-  const rows = (input.perDay ? st.both : st.byPlatform).all(params) as Array<{ k: number; g: 0 | 1; at: string; value: number }>;
+  const rows = (input.perDay ? st.both : st.byPlatform).all(params) as Array<{ k: number; g: 0 | 1; at: string; value: number | null }>;
   for (const row of rows) {
+    if (row.value === null) continue;
     const key = keys[row.k]!;
     let e = sums.get(key);
     if (!e) sums.set(key, (e = { total: 0, perPlatform: [], perDay: [] }));
