@@ -101,14 +101,13 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
             const counts = storeProfile({ wh, writer, runId, day, target, raw: answer.raw, body: answer.body, cached, observedAt: Math.floor((at.getTime() + (Date.now() - startedAt)) / 1000), source: 'collect' });
             runLog.info({ profile: target.username, ms: Date.now() - started, ...counts }, 'collected');
           } catch (e) {
+            if (!(e instanceof ApiError)) throw e;
             if (e instanceof ApiKeyRefusedError) {
-              // Stop at once; the profiles already in flight still finish.
-              if (!keyRefused) fail(e as ApiFailure, target.username);
+              // Start no other profile. Those already in flight finish, and each one
+              // refused is recorded and counted below like any failed profile.
               keyRefused = true;
               stop();
-              return;
             }
-            if (!(e instanceof ApiError)) throw e;
             if (e.status === 404) notFound.push(target.username);
             wh.transaction(() => {
               const f = e as ApiFailure;
