@@ -132,6 +132,8 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
       keyRefused = true;
       fail(e as ApiFailure);
     } else {
+      // Discovery that never answered ends the run, but it is a failure like any other: keep its raw answer and kind.
+      if (e instanceof ApiError) fail(e as ApiFailure);
       finishRun(wh, runId, 'failed', statsSince(client, before), (e as Error).message);
       throw e;
     }
