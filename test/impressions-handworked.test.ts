@@ -12,7 +12,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BadInputError, ProfileNotFoundError } from '../src/errors.js';
 import { explainImpressions, totalImpressions } from '../src/query/impressions.usecases.js';
-import { paperWarehouse } from './impressions-fixtures.js';
+import { cachePlatformMetrics } from '../src/store/rules.repository.js';
+import { openWarehouse } from '../src/store/warehouse.js';
+import { paperWarehouse, rule, writeValues } from './impressions-fixtures.js';
 
 const wh = paperWarehouse();
 afterAll(() => wh.close());
@@ -119,6 +121,29 @@ describe('default mode', () => {
       per_platform: {},
       per_day: {},
     });
+  });
+});
+
+describe('where the rule comes from', () => {
+  it('takes a stored rule first, then the cached platform-metrics, then the built-in default', () => {
+    const own = openWarehouse(':memory:');
+    writeValues(own, 'chain', {
+      instagram: { '2026-03-10': { reach: 5, impressions: 50 } },
+      youtube: { '2026-03-10': { impressions: 10, views: 20 } },
+      snapchat: { '2026-03-10': { views: 7, reach: 700 } },
+      x: { '2026-03-10': { impressions: 3, views: 300 } },
+    });
+    // instagram: the cache says impressions, but the stored rule (reach) wins: 5.
+    // youtube: no stored rule, the cache (views) wins over the default (impressions): 20.
+    // snapchat: unknown to the defaults, the cache names views: 7.  x: only the default: 3.
+    rule(own, 'instagram', '2026-03-01', 'reach', 'reach');
+    const fields = (f: string) => ({ primaryField: f, availableMetrics: null, metricLabels: null });
+    cachePlatformMetrics(own, { instagram: fields('impressions'), youtube: fields('views'), snapchat: fields('views') }, '2026-03-10T03:00:00Z');
+    expect(totalImpressions(own, 'chain', { date: '2026-03-10', breakdown: true, as_of: asOf })).toMatchObject({
+      total_impressions: 35,
+      per_platform: { instagram: 5, snapchat: 7, x: 3, youtube: 20 },
+    });
+    own.close();
   });
 });
 

@@ -5,8 +5,8 @@
  */
 import { addDays, daysBetween } from '../dates.js';
 import { ProfileNotFoundError } from '../errors.js';
-import { DEFAULT_RULES, isPlatform } from '../platforms.js';
-import { findProfileWithData, platformsWithSeries, rulesOf, sumSpans, type KeySums, type Span, type StoredRule } from '../store/impressions.repository.js';
+import { DEFAULT_RULES, isPlatform, type Rule } from '../platforms.js';
+import { cachedPrimaryFields, findProfileWithData, platformsWithSeries, rulesOf, sumSpans, type KeySums, type Span, type StoredRule } from '../store/impressions.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
 import { resolveQuery } from './impressions.query.js';
 import type { ExplainedImpressions, ImpressionsAnswer, ImpressionsQuery, ResolvedQuery, TotalImpressionsAnswer } from './impressions.types.js';
@@ -27,13 +27,11 @@ export interface RuleInterval {
  * A platform's rules as closed intervals cut to start…end. Stored rows hold
  * from their valid_from to the next row's; the earliest also covers every day
  * before it (history imported before the rule was first seen). No stored row:
- * the built-in default. Unknown platform without rows: no interval at all.
+ * `fallback` (the cached platform-metrics, else the built-in default) for the
+ * whole range; no fallback either: no interval at all.
  */
-export function ruleIntervals(platform: string, rows: readonly StoredRule[], start: string, end: string): RuleInterval[] {
-  if (rows.length === 0) {
-    const fallback = isPlatform(platform) ? DEFAULT_RULES[platform] : undefined;
-    return fallback ? [{ from: start, to: end, ...fallback }] : [];
-  }
+export function ruleIntervals(rows: readonly StoredRule[], fallback: Rule | undefined, start: string, end: string): RuleInterval[] {
+  if (rows.length === 0) return fallback ? [{ from: start, to: end, ...fallback }] : [];
   const intervals: RuleInterval[] = [];
   rows.forEach((row, i) => {
     const next = rows[i + 1];
@@ -42,6 +40,13 @@ export function ruleIntervals(platform: string, rows: readonly StoredRule[], sta
     if (from <= to) intervals.push({ from, to, primaryField: row.primaryField, metricType: row.metricType });
   });
   return intervals;
+}
+
+/** The rule of a platform that has no stored row: the cached platform-metrics answer first, then the built-in default. */
+function fallbackRule(platform: string, cachedField: string | undefined): Rule | undefined {
+  const builtIn = isPlatform(platform) ? DEFAULT_RULES[platform] : undefined;
+  if (cachedField !== undefined) return { primaryField: cachedField, metricType: builtIn?.metricType ?? null };
+  return builtIn;
 }
 
 interface Plan {
@@ -62,8 +67,9 @@ function plan(wh: Warehouse, q: ResolvedQuery, platforms: string[]): Plan {
     return { kind: 'snapshot', spans, unruled, metricTypes };
   }
   const rules = rulesOf(wh, platforms);
+  const cached = cachedPrimaryFields(wh, platforms.filter((p) => !rules.has(p)));
   for (const platform of platforms) {
-    const intervals = ruleIntervals(platform, rules.get(platform) ?? [], q.start, q.end);
+    const intervals = ruleIntervals(rules.get(platform) ?? [], fallbackRule(platform, cached.get(platform)), q.start, q.end);
     for (const iv of intervals) if (iv.metricType) metricTypes.set(platform, (metricTypes.get(platform) ?? new Set()).add(iv.metricType));
     if (q.source === 'timeseries') {
       // The dashboard's arithmetic: each platform's daily `reach` series, whatever its metric_type.

@@ -16,7 +16,7 @@ export function warningsFor(q: ResolvedQuery, sums: Map<string, KeySums>, unrule
 
   for (const [platform, n] of unruled) {
     const when = n === days ? '' : ` on ${n} of the ${days} days`;
-    warnings.push(`${platform}: no stored or built-in rule says which field counts as its impressions${when}, so it adds nothing${when ? ' then' : ''}`);
+    warnings.push(`${platform}: no rule (stored, cached platform-metrics or built-in) says which field counts as its impressions${when}, so it adds nothing${when ? ' then' : ''}`);
   }
 
   if (days > 1 && q.source === 'snapshots') {

@@ -92,6 +92,7 @@ interface Statements {
   profileHasData: Statement;
   platformsOf: Statement;
   rules: Statement;
+  cachedFields: Statement;
 }
 
 const cache = new WeakMap<Database, Statements>();
@@ -108,6 +109,10 @@ function statements(wh: Warehouse): Statements {
       rules: db.prepare(
         `SELECT platform, valid_from AS validFrom, primary_field AS primaryField, metric_type AS metricType
          FROM platform_rules WHERE platform IN (SELECT value FROM json_each(?)) ORDER BY platform, valid_from`,
+      ),
+      cachedFields: db.prepare(
+        `SELECT platform, primary_field AS primaryField FROM platform_metrics_cache
+         WHERE platform IN (SELECT value FROM json_each(?)) AND primary_field IS NOT NULL`,
       ),
     };
     cache.set(wh.sqlite, st);
@@ -131,6 +136,12 @@ export function rulesOf(wh: Warehouse, platforms: readonly string[]): Map<string
   const byPlatform = new Map<string, StoredRule[]>();
   for (const row of rows) byPlatform.set(row.platform, [...(byPlatform.get(row.platform) ?? []), row]);
   return byPlatform;
+}
+
+/** The primary field the cached `/platform-metrics` answer names, per platform (where it names one). */
+export function cachedPrimaryFields(wh: Warehouse, platforms: readonly string[]): Map<string, string> {
+  const rows = statements(wh).cachedFields.all(JSON.stringify(platforms)) as Array<{ platform: string; primaryField: string }>;
+  return new Map(rows.map((r) => [r.platform, r.primaryField]));
 }
 
 /**
