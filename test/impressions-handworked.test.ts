@@ -204,8 +204,9 @@ describe('the time series source', () => {
 describe('warnings', () => {
   const warningsOf = (query: Parameters<typeof explainImpressions>[2]): string[] => explainImpressions(wh, 'paper', { as_of: asOf, ...query }).warnings;
 
-  it('names a platform without a known rule', () => {
+  it('names a platform without a known rule where it had values to add', () => {
     expect(warningsOf({ date: '2026-03-10' }).join('\n')).toMatch(/mastodon/);
+    expect(warningsOf({ date: '2026-03-11' }).join('\n')).not.toMatch(/mastodon/);
   });
 
   it('warns that Facebook rolling values over-count over several days, and only then', () => {

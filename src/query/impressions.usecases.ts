@@ -6,7 +6,7 @@
 import { addDays, daysBetween } from '../dates.js';
 import { ProfileNotFoundError } from '../errors.js';
 import { DEFAULT_RULES, isPlatform, type Rule } from '../platforms.js';
-import { cachedPrimaryFields, findProfileWithData, platformsWithSeries, rulesOf, sumSpans, type KeySums, type Span, type StoredRule } from '../store/impressions.repository.js';
+import { cachedPrimaryFields, findProfileWithData, hasSnapshots, platformsWithSeries, rulesOf, sumSpans, type KeySums, type Span, type StoredRule } from '../store/impressions.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
 import { resolveQuery } from './impressions.query.js';
 import type { ExplainedImpressions, ImpressionsAnswer, ImpressionsQuery, ResolvedQuery, TotalImpressionsAnswer } from './impressions.types.js';
@@ -125,6 +125,8 @@ export function explainImpressions(wh: Warehouse, profile: string, query: Impres
   const kind = q.source === 'timeseries' ? 'timeseries' : 'snapshot';
   const platforms = platformsWithSeries(wh, profileId, kind).filter((p) => q.platforms === undefined || q.platforms.includes(p));
   const p = plan(wh, q, platforms);
+  // A platform without a rule is worth a warning only where it had something to add.
+  for (const platform of p.unruled.keys()) if (!hasSnapshots(wh, profileId, platform, q.start, q.end)) p.unruled.delete(platform);
   // Per-platform sums are always read: the warnings depend on which platforms contributed.
   const sums = sumSpans(wh, { profileId, kind: p.kind, spans: p.spans, perDay: q.breakdown });
   const answer = assemble(profile, q, sums);

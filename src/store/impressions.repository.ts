@@ -93,6 +93,7 @@ interface Statements {
   platformsOf: Statement;
   rules: Statement;
   cachedFields: Statement;
+  hasSnapshots: Statement;
 }
 
 const cache = new WeakMap<Database, Statements>();
@@ -110,6 +111,10 @@ function statements(wh: Warehouse): Statements {
         `SELECT platform, valid_from AS validFrom, primary_field AS primaryField, metric_type AS metricType
          FROM platform_rules WHERE platform IN (SELECT value FROM json_each(?)) ORDER BY platform, valid_from`,
       ),
+      hasSnapshots: db.prepare(
+        `SELECT EXISTS (SELECT 1 FROM series s CROSS JOIN daily_values v ON v.series_id = s.id AND v.day >= ? AND v.day <= ?
+         WHERE s.profile_id = ? AND s.platform = ? AND s.kind = 'snapshot')`,
+      ).pluck(),
       cachedFields: db.prepare(
         `SELECT platform, primary_field AS primaryField FROM platform_metrics_cache
          WHERE platform IN (SELECT value FROM json_each(?)) AND primary_field IS NOT NULL`,
@@ -136,6 +141,11 @@ export function rulesOf(wh: Warehouse, platforms: readonly string[]): Map<string
   const byPlatform = new Map<string, StoredRule[]>();
   for (const row of rows) byPlatform.set(row.platform, [...(byPlatform.get(row.platform) ?? []), row]);
   return byPlatform;
+}
+
+/** True when the profile has any snapshot value of the platform from…to. */
+export function hasSnapshots(wh: Warehouse, profileId: number, platform: string, from: string, to: string): boolean {
+  return statements(wh).hasSnapshots.get(from, to, profileId, platform) === 1;
 }
 
 /** The primary field the cached `/platform-metrics` answer names, per platform (where it names one). */
