@@ -19,7 +19,7 @@ ${QUERY_HELP}
 
 /** The profile's warehouse, opened only when the file exists: a query never creates one. */
 export function openForQuery(dbPath: string, profile: string): Warehouse {
-  if (!existsSync(dbPath)) throw new ProfileNotFoundError(profile, `: there is no warehouse at ${dbPath} yet (run upw collect or upw backfill)`);
+  if (!existsSync(dbPath)) throw new ProfileNotFoundError(profile, `(there is no warehouse at ${dbPath} yet: run upw collect or upw backfill)`);
   return openWarehouse(dbPath);
 }
 
