@@ -1,0 +1,230 @@
+/**
+ * The warehouse as BI tools see it: docs/warehouse.md describes every column,
+ * every view column has a declared type, and every example query in the docs
+ * returns what the docs say, read by the sqlite3 shell while a collect writes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eachDay } from '../src/dates.js';
+import { totalImpressions } from '../src/query/impressions.usecases.js';
+import type { Platform } from '../src/simulator/index.js';
+import { openWarehouse } from '../src/store/warehouse.js';
+import { FIRST_DAY, LAST_DAY, NEXT_DAY, PROFILE, biWarehouse, hasSqliteShell, sqliteShell, unixDay, weekStart, type BiWarehouse } from './bi-fixture.js';
+import { ROOT, tempDir } from './helpers.js';
+
+const DOCS = readFileSync(join(ROOT, 'docs', 'warehouse.md'), 'utf8');
+const SHELL = await hasSqliteShell();
+const dir = tempDir('upw-bi-');
+let bi: BiWarehouse;
+
+beforeAll(async () => {
+  bi = await biWarehouse(dir);
+}, 120_000);
+afterAll(() => bi?.close());
+
+/** The docs' ```sql blocks by their `-- example: name` line. */
+function examples(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [, sql] of DOCS.matchAll(/```sql\n([\s\S]*?)```/g)) {
+    const name = /^-- example: ([\w-]+)/.exec(sql!)?.[1];
+    if (!name) throw new Error(`a sql block in docs/warehouse.md has no "-- example: name" line:\n${sql}`);
+    found.set(name, sql!);
+  }
+  return found;
+}
+
+// ---- What each example must return, derived from the simulator's world and the raw answers, never from the views.
+
+const platforms = () => bi.sim.world.platformsOf(PROFILE) as Platform[];
+/** The snapshot days the file holds: the fixture's, and NEXT_DAY's once the running collect committed acme-studio. */
+const dayChoices = () => [eachDay(FIRST_DAY, LAST_DAY), eachDay(FIRST_DAY, NEXT_DAY)];
+const snap = (p: Platform, day: string) => bi.sim.world.snapshot(PROFILE, p, day)!;
+
+function expectOneOf(actual: unknown, choices: unknown[]): void {
+  const match = choices.some((c) => JSON.stringify(c) === JSON.stringify(actual));
+  if (!match) expect(actual).toEqual(choices.at(-1));
+}
+
+function dailyImpressions(days: string[]) {
+  return days.flatMap((day) =>
+    [...platforms()].sort().map((platform) => ({ day, time: unixDay(day), platform, impressions: snap(platform, day)[bi.sim.world.ruleOn(platform, day).primary_impressions_field] })),
+  );
+}
+
+function followerGrowth(days: string[]) {
+  return [...platforms()].sort().flatMap((platform) => {
+    const lastOfWeek = new Map<string, number>();
+    for (const day of days) lastOfWeek.set(weekStart(day), snap(platform, day).followers!);
+    let previous: number | null = null;
+    return [...lastOfWeek].map(([week_start, followers]) => {
+      const row = { platform, week_start, followers, growth: previous === null ? null : followers - previous };
+      previous = followers;
+      return row;
+    });
+  });
+}
+
+function latestSnapshot(day: string) {
+  return [...platforms()].sort().map((platform) => {
+    const s = snap(platform, day);
+    return { platform, day, followers: s.followers ?? null, impressions: s.impressions ?? s.views ?? null, reach: s.reach ?? null, likes: s.likes ?? null, comments: s.comments ?? null, shares: s.shares ?? null };
+  });
+}
+
+/** The raw answers the collector kept about PROFILE, oldest first, each with the day of the run that read it. */
+function rawAnswers(endpoint: string): { day: string; body: any }[] {
+  return (
+    bi.wh.sqlite
+      .prepare('SELECT r.day, x.body FROM raw_responses x JOIN runs r ON r.id = x.run_id WHERE x.endpoint = ? AND x.profile = ? AND x.status = 200 ORDER BY x.id')
+      .all(endpoint, PROFILE) as { day: string; body: string }[]
+  ).map((r) => ({ day: r.day, body: JSON.parse(r.body) }));
+}
+
+/** Top posts by views from the post-analytics answers themselves: each post-platform's latest reading. */
+function topPosts() {
+  const latest = new Map<string, { request_id: string; platform: string; post_url: string; read_on: string; views: number }>();
+  for (const { day, body } of rawAnswers('post-analytics')) {
+    for (const [platform, entry] of Object.entries<any>(body.platforms ?? {})) {
+      const views = entry.post_metrics?.views;
+      if (typeof views !== 'number') continue;
+      latest.set(`${body.post.request_id} ${platform}`, { request_id: body.post.request_id, platform, post_url: entry.post_url, read_on: day, views });
+    }
+  }
+  const rows = [...latest.values()].sort((a, b) => b.views - a.views || a.request_id.localeCompare(b.request_id) || a.platform.localeCompare(b.platform));
+  return rows.slice(0, 10);
+}
+
+/** Instagram's reach series as the analytics answers of runs up to `lastDay` last reported each day. */
+function reachAsKnown(lastDay: string): Map<string, number> {
+  const known = new Map<string, number>();
+  for (const { day, body } of rawAnswers('analytics')) {
+    if (day > lastDay || !body.instagram?.reach_timeseries) continue;
+    for (const point of body.instagram.reach_timeseries) known.set(point.date, point.value);
+  }
+  return known;
+}
+
+type Check = (rows: Record<string, unknown>[]) => void;
+
+const CHECKS: Record<string, () => Check> = {
+  'daily-impressions-per-platform': () => (rows) => expectOneOf(rows, dayChoices().map(dailyImpressions)),
+  'follower-growth-per-week': () => (rows) => expectOneOf(rows, dayChoices().map(followerGrowth)),
+  'latest-snapshot': () => (rows) => expectOneOf(rows, [latestSnapshot(LAST_DAY), latestSnapshot(NEXT_DAY)]),
+  'top-posts-by-views': () => {
+    const expected = topPosts();
+    expect(expected).toHaveLength(10);
+    return (rows) => expect(rows).toEqual(expected);
+  },
+  'as-known-on-day': () => {
+    const known = reachAsKnown('2026-03-10');
+    const expected = [...known].sort(([a], [b]) => a.localeCompare(b)).map(([day, value]) => ({ day, value }));
+    return (rows) => {
+      expect(rows.map(({ day, value }) => ({ day, value }))).toEqual(expected);
+      for (const r of rows) expect(String(r.observed_at) < '2026-03-11' && String(r.observed_at) >= FIRST_DAY).toBe(true);
+    };
+  },
+};
+
+describe('docs/warehouse.md', () => {
+  it('documents every column of every table and view of a migrated warehouse', () => {
+    const wh = openWarehouse(':memory:');
+    const objects = wh.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '__drizzle_migrations'").pluck().all() as string[];
+    const missing: string[] = [];
+    for (const name of objects) {
+      const section = DOCS.split(/^### /m).find((s) => s.startsWith(`\`${name}\``));
+      if (!section) {
+        missing.push(name);
+        continue;
+      }
+      const columns = wh.sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[];
+      for (const c of columns) if (!section.includes(`| \`${c}\` |`)) missing.push(`${name}.${c}`);
+    }
+    wh.close();
+    expect(objects.length).toBeGreaterThan(15);
+    expect(missing).toEqual([]);
+  });
+
+  it('has a check here for each of its example queries', () => {
+    expect([...examples().keys()].sort()).toEqual(Object.keys(CHECKS).sort());
+  });
+
+  it.skipIf(!SHELL)('example queries return the rows the docs say, read-only in the sqlite3 shell while a collect writes', async () => {
+    const checks = new Map([...examples()].map(([name, sql]) => [name, { sql, check: CHECKS[name]!() }]));
+    // Sum per platform over the fixture's days: what upw impressions answers.
+    const perPlatform = new Map<string, number>();
+    for (const r of dailyImpressions(eachDay(FIRST_DAY, LAST_DAY))) perPlatform.set(r.platform, (perPlatform.get(r.platform) ?? 0) + r.impressions!);
+    const answer = totalImpressions(bi.wh, PROFILE, { start_date: FIRST_DAY, end_date: LAST_DAY, breakdown: true });
+    expect(answer).toMatchObject({ per_platform: Object.fromEntries(perPlatform) });
+
+    // Slow answers stretch the collect over many reads; it writes each profile as it arrives.
+    bi.sim.setLatency(250);
+    let collecting = true;
+    const collect = bi.collectDay(NEXT_DAY, { posts: false }).finally(() => (collecting = false));
+    let roundsDuringCollect = 0;
+    while (collecting) {
+      for (const [name, { sql, check }] of checks) {
+        const rows = await sqliteShell(bi.dbPath, sql);
+        try {
+          check(rows);
+        } catch (error) {
+          throw new Error(`example ${name}: ${(error as Error).message}`);
+        }
+      }
+      if (collecting) roundsDuringCollect++;
+    }
+    const { run } = await collect;
+    bi.sim.setLatency(0);
+    expect(run.status).toBe('ok');
+    expect(roundsDuringCollect).toBeGreaterThanOrEqual(2);
+
+    // After the commit: today's rows are there, and the answers still hold.
+    for (const [, { sql, check }] of checks) check(await sqliteShell(bi.dbPath, sql));
+    const latest = await sqliteShell(bi.dbPath, checks.get('latest-snapshot')!.sql);
+    expect(new Set(latest.map((r) => r.day))).toEqual(new Set([NEXT_DAY]));
+    // The point of "as known": polls after 10 March revised that day's reach.
+    const now = bi.wh.sqlite.prepare("SELECT value FROM v_timeseries WHERE profile_username = ? AND platform = 'instagram' AND series = 'reach' AND day = '2026-03-10'").pluck().get(PROFILE);
+    expect(reachAsKnown('2026-03-10').get('2026-03-10')).not.toBe(now);
+  });
+});
+
+describe('BI views', () => {
+  const views = () => {
+    const wh = openWarehouse(':memory:');
+    const names = wh.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'view' AND name LIKE 'v\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[];
+    const columns = new Map(names.map((v) => [v, wh.sqlite.prepare('SELECT name, type FROM pragma_table_info(?)').all(v) as { name: string; type: string }[]]));
+    wh.close();
+    return columns;
+  };
+
+  it('declare a type for every column, days as TEXT and counts and times as INTEGER', () => {
+    const all = views();
+    expect([...all.keys()]).toEqual(['v_daily_impressions', 'v_daily_metrics', 'v_latest_snapshot', 'v_platform_rules', 'v_post_metrics', 'v_timeseries', 'v_value_revisions']);
+    const untyped = [...all].flatMap(([v, cols]) => cols.filter((c) => !c.type).map((c) => `${v}.${c.name}`));
+    expect(untyped).toEqual([]);
+    const integer = /INT/i;
+    for (const [view, cols] of all) {
+      for (const c of cols) {
+        if (['day', 'valid_from', 'valid_to', 'observed_at', 'replaced_at', 'profile_username', 'platform'].includes(c.name)) expect(c.type, `${view}.${c.name}`).toMatch(/^TEXT$/i);
+        if (['time', 'value', 'impressions', 'followers', 'reach', 'profile_views', 'likes', 'comments', 'shares', 'saves'].includes(c.name)) expect(c.type, `${view}.${c.name}`).toMatch(integer);
+      }
+    }
+    for (const view of ['v_daily_metrics', 'v_daily_impressions', 'v_timeseries', 'v_post_metrics']) expect(all.get(view)!.map((c) => c.name)).toContain('time');
+  });
+
+  it.skipIf(!SHELL)('keep the declared types of plain columns in the sqlite3 shell, whatever its SQLite version', async () => {
+    for (const [view, cols] of views()) {
+      const shell = await sqliteShell(bi.dbPath, `SELECT name, type FROM pragma_table_info('${view}')`);
+      const [version] = await sqliteShell(bi.dbPath, 'SELECT sqlite_version() AS v');
+      const modern = String(version!.v).localeCompare('3.41.0', undefined, { numeric: true }) >= 0;
+      // Before 3.41 SQLite types only plain column references; the docs list the computed ones.
+      const computed = new Set(['time', 'observed_at', 'replaced_at', 'valid_from', 'valid_to']);
+      for (const c of shell) {
+        const pivoted = view === 'v_latest_snapshot' && !['profile_username', 'platform'].includes(String(c.name));
+        const mayBeEmpty = !modern && (computed.has(String(c.name)) || pivoted);
+        if (!mayBeEmpty) expect(c.type, `${view}.${c.name} in sqlite3 ${version!.v}`).not.toBe('');
+      }
+      expect(shell.map((c) => c.name)).toEqual(cols.map((c) => c.name));
+    }
+  });
+});
