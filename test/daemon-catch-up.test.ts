@@ -72,12 +72,12 @@ describe('upw daemon after days of downtime', () => {
     ]);
   }, 45_000);
 
-  it('restarted the same day, finds nothing missing and asks the API for nothing', async () => {
+  it('restarted the same day, finds nothing missing, asks the API for nothing, and stops on SIGINT too', async () => {
     sim.stats.reset();
     const daemon = startUpw(['daemon', '--config', config, '--db', db], simEnv(sim, { UPW_NOW: noon(TODAY), LOG_LEVEL: 'info' }), dir);
     await waitFor('the start-up check', () => daemon.stderr().includes('no missed days to recover') || undefined);
-    daemon.child.kill('SIGTERM');
-    expect(await within('exit after SIGTERM', 10_000, daemon.exited)).toEqual({ code: 0, signal: null });
+    daemon.child.kill('SIGINT');
+    expect(await within('exit after SIGINT', 10_000, daemon.exited)).toEqual({ code: 0, signal: null });
     expect(daemon.stderr()).toContain('today is already collected');
     expect(sim.stats.requests).toBe(0);
     expect(runs(db)).toHaveLength(4);

@@ -111,4 +111,15 @@ describe('upw daemon', () => {
     // Cut short by the signal: not a whole day, so a restart the same day collects again.
     expect(run).toMatchObject({ kind: 'collect', status: 'partial', message: 'stopped early by a signal' });
   }, 45_000);
+
+  // Last in the file: the simulator locks out an address after ten refused attempts.
+  it('stops with exit 3 when the API refuses the key, instead of repeating the 401 every tick', async () => {
+    const db = join(dir, 'refused.sqlite');
+    const config = writeConfig(dir, { profiles: profiles(['alpha']), schedule: '*/2 * * * * *', posts: { track: false } }, 'refused.mjs');
+    const daemon = startUpw(['daemon', '--config', config, '--db', db], env({ UPLOAD_POST_API_KEY: 'not-the-key' }), dir);
+    expect(await within('exit after the refusal', 10_000, daemon.exited)).toEqual({ code: 3, signal: null });
+    expect(daemon.stderr()).toContain('the API refused the key: the daemon stops');
+    expect(daemon.stderr()).not.toContain('not-the-key');
+    expect(runs(db).map((r) => [r.kind, r.status])).toEqual([['collect', 'failed']]);
+  }, 30_000);
 });

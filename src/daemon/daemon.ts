@@ -105,6 +105,7 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
 
   // A refused key would be refused every tick, and repeated 401s get the IP blocked: stop instead.
   function halt(code: number, reason: string): void {
+    log.error({ exitCode: code }, `${reason}: the daemon stops`);
     exitCode = code;
     void stop(reason);
   }
