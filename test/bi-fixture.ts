@@ -32,8 +32,8 @@ export interface BiWarehouse {
   close(): Promise<void>;
 }
 
-/** Collect FIRST_DAY…LAST_DAY into a fresh file in `dir`. */
-export async function biWarehouse(dir: string, seed = 11): Promise<BiWarehouse> {
+/** Collect FIRST_DAY…`lastDay` (default LAST_DAY) into a fresh file in `dir`. */
+export async function biWarehouse(dir: string, { seed = 11, lastDay = LAST_DAY }: { seed?: number; lastDay?: string } = {}): Promise<BiWarehouse> {
   const sim = await startSimulator({ seed, apiKey: 'demo-key' });
   const dbPath = join(dir, `warehouse-${seed}.sqlite`);
   const wh = openWarehouse(dbPath);
@@ -44,7 +44,7 @@ export async function biWarehouse(dir: string, seed = 11): Promise<BiWarehouse> 
     sim.setNow(now);
     return collect(deps, { now, afterProfiles: options.posts === false ? undefined : (ctx) => trackPosts(deps, ctx) });
   };
-  for (const day of eachDay(FIRST_DAY, LAST_DAY)) {
+  for (const day of eachDay(FIRST_DAY, lastDay)) {
     const { run } = await collectDay(day);
     if (run.status !== 'ok') throw new Error(`fixture collect for ${day} ended ${run.status}`);
   }
