@@ -49,7 +49,8 @@ describe('upw daemon', () => {
 
     daemon.child.kill('SIGTERM');
     const exit = await within('exit after SIGTERM', 10_000, daemon.exited);
-    expect(daemon.stderr()).toBe('');
+    // A tick may land on the start-up collection and be skipped (a warning); nothing may fail.
+    expect(daemon.stderr()).not.toMatch(/"level":(50|60)/);
     expect(exit).toEqual({ code: 0, signal: null });
     const collects = finishedCollects(db);
     expect(collects.length).toBeGreaterThanOrEqual(2);
