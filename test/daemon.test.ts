@@ -85,7 +85,8 @@ describe('upw daemon', () => {
   }, 70_000);
 
   it('on SIGTERM in the middle of a run leaves every profile whole or absent for the day and the file intact', async () => {
-    sim.setLatency(700);
+    // Slow enough that the signal lands while later profiles have not started.
+    sim.setLatency(1_000);
     const db = join(dir, 'mid.sqlite');
     // A schedule that will not tick during the test: the start-up collection is the run to interrupt.
     const config = writeConfig(dir, { profiles: profiles(['alpha', 'beta', 'gamma', 'delta']), schedule: '0 0 3 * * *', concurrency: 1, posts: { track: false } }, 'mid.mjs');
