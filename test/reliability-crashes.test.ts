@@ -1,0 +1,219 @@
+/**
+ * Crashes: `upw collect` and `upw backfill` as real processes, killed with
+ * SIGKILL at seeded random moments: some in start-up, most while they talk
+ * to the API, each aimed at a random request. After every kill the file is
+ * intact and every piece of work (a profile's day, a platform's history) is
+ * whole or absent; a final rerun leaves exactly what an uninterrupted run
+ * leaves. Replay a failure with RELIABILITY_SEED=<seed>.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { tempDir } from './helpers.js';
+import { SEED, canonicalDump, hasTable, inspect, integrity, random, sleep, startUpw, wholeOrAbsent, writeConfig } from './support/reliability.js';
+
+const DAY = '2026-03-15';
+const NOW = `${DAY}T12:00:00Z`;
+const SINCE = '2026-02-01';
+const PROFILES = 24;
+const BACKFILL_PROFILES = ['profile-00001', 'profile-00002', 'profile-00003', 'profile-00004', 'profile-00005'];
+
+let sim: Simulator;
+const dir = tempDir('upw-crash-');
+const kills: { command: string; stage: string }[] = [];
+const env = () => ({ UPLOAD_POST_API_KEY: 'demo-key', UPLOAD_POST_BASE_URL: sim.url, UPW_NOW: NOW });
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 5, profiles: [], profileCount: PROFILES });
+  sim.setNow(new Date(NOW));
+});
+afterAll(async () => {
+  const stages: Record<string, number> = {};
+  for (const k of kills) stages[`${k.command}: ${k.stage}`] = (stages[`${k.command}: ${k.stage}`] ?? 0) + 1;
+  process.stderr.write(`reliability-crashes (seed ${SEED}): ${kills.length} kills ${JSON.stringify(stages, null, 1)}\n`);
+  await sim?.close();
+});
+
+const apiCalls = () => (sim.stats.byRoute.analytics ?? 0) + (sim.stats.byRoute['total-impressions'] ?? 0);
+const query = <T>(db: string, sql: string, fallback: T): T => (existsSync(db) ? inspect(db, (d) => (hasTable(d, 'runs') ? (d.prepare(sql).pluck().get() as T) : fallback)) : fallback);
+
+/** Where the newest run stood when its process died. */
+function stageOf(db: string, runsBefore: number): string {
+  if (!existsSync(db)) return 'before the file existed';
+  return inspect(db, (d) => {
+    if (!hasTable(d, 'runs')) return 'before the schema';
+    const run = d.prepare('SELECT id, status, profiles_ok + platforms_ok AS done FROM runs ORDER BY id DESC LIMIT 1').get() as { id: number; status: string; done: number } | undefined;
+    if (!run || run.id <= runsBefore) return 'in start-up, before its run began';
+    if (run.status !== 'running') return 'after its run was closed';
+    return run.done === 0 ? 'run open, nothing stored yet' : 'mid-run, pieces stored';
+  });
+}
+
+/** When the first API request of an uninterrupted run arrives: the end of start-up. */
+async function startupOf(args: string[]): Promise<number> {
+  const started = Date.now();
+  const before = sim.stats.requests;
+  const child = startUpw(args, env(), dir);
+  let startup = 0;
+  for (let i = 0; i < 5_000 && startup === 0 && child.child.exitCode === null; i++) {
+    if (sim.stats.requests > before) startup = Date.now() - started;
+    else await sleep(1);
+  }
+  expect((await child.exited).code).toBe(0);
+  return startup;
+}
+
+interface KillPlan {
+  command: 'collect' | 'backfill';
+  args: string[];
+  db: string;
+  kills: number;
+  seed: number;
+  latencyMs: number;
+  /** API calls a run still has to make (a backfill skips what is done). */
+  remaining: () => number;
+  /** The checks after every kill. */
+  check: () => void;
+}
+
+/**
+ * Kill `plan.kills` runs. A quarter die at a random moment of start-up; the
+ * others right after a randomly chosen API call came back, plus up to two
+ * latencies, so deaths land among the writes. Returns the kills that left a run open.
+ */
+async function killLoop(plan: KillPlan, startup: number): Promise<number> {
+  const rand = random(plan.seed);
+  let leftOpen = 0;
+  for (let k = 0; k < plan.kills; k++) {
+    const runsBefore = query(plan.db, 'SELECT count(*) FROM runs', 0);
+    const target = 1 + Math.floor(rand() * plan.remaining());
+    const base = apiCalls();
+    const child = startUpw(plan.args, env(), dir);
+    if (rand() < 0.25) await sleep(Math.floor(rand() * startup));
+    else {
+      for (let i = 0; i < 10_000 && apiCalls() - base < target && child.child.exitCode === null; i++) await sleep(1);
+      await sleep(Math.floor(rand() * 2 * plan.latencyMs));
+    }
+    child.child.kill('SIGKILL');
+    const { signal } = await child.exited;
+    expect(integrity(plan.db)).toBe('ok');
+    plan.check();
+    if (signal !== 'SIGKILL') continue; // it finished first: not a kill
+    const stage = stageOf(plan.db, runsBefore);
+    kills.push({ command: plan.command, stage });
+    if (stage.startsWith('run open') || stage.startsWith('mid-run')) leftOpen++;
+  }
+  return leftOpen;
+}
+
+/** After the final rerun: nothing changed value, no run is left open, every killed run is marked abandoned. */
+function expectClosedBooks(db: string, leftOpen: number): void {
+  inspect(db, (d) => {
+    expect(d.prepare('SELECT count(*) FROM value_revisions').pluck().get()).toBe(0);
+    expect(d.prepare("SELECT count(*) FROM runs WHERE status = 'running'").pluck().get()).toBe(0);
+    expect(d.prepare("SELECT count(*) FROM runs WHERE message LIKE 'abandoned%'").pluck().get()).toBe(leftOpen);
+  });
+}
+
+/** Group dump lines into pieces of work; a piece must be absent or exactly the reference's. */
+function piecewise(dump: string[], reference: string[], pieceOf: (line: string) => string): string[] {
+  const group = (lines: string[]) => lines.reduce((m, l) => m.set(pieceOf(l), [...(m.get(pieceOf(l)) ?? []), l]), new Map<string, string[]>());
+  const want = group(reference);
+  return [...group(dump)].filter(([key, lines]) => JSON.stringify(lines) !== JSON.stringify(want.get(key))).map(([key, lines]) => `${key}: ${lines.length} rows, the uninterrupted run has ${want.get(key)?.length ?? 0}`);
+}
+
+describe(`upw collect killed with SIGKILL (seed ${SEED})`, () => {
+  let config: string;
+  let reference: string[];
+  beforeAll(async () => {
+    config = writeConfig(dir, { profiles: 'all', concurrency: 3, posts: { track: false } });
+    const ref = join(dir, 'collect-reference.sqlite');
+    expect((await startUpw(['collect', '--config', config, '--db', ref], env(), dir).exited).code).toBe(0);
+    reference = canonicalDump(ref);
+    expect(reference.length).toBeGreaterThan(PROFILES * 300);
+  });
+
+  // Latency stretches the API phase so that kills land among the profiles.
+  [
+    { latencyMs: 20, kills: 14 },
+    { latencyMs: 50, kills: 14 },
+    { latencyMs: 90, kills: 14 },
+  ].forEach(({ latencyMs, kills: n }, index) => {
+    it(`with ${latencyMs} ms of API latency, ${n} kills leave an intact file whose days are whole or absent, and a rerun matches an uninterrupted run`, async () => {
+      sim.setLatency(latencyMs);
+      const db = join(dir, `collect-${index}.sqlite`);
+      const args = ['collect', '--config', config, '--db', db];
+      const startup = await startupOf(['collect', '--config', config, '--db', join(dir, `collect-timing-${index}.sqlite`)]);
+      const leftOpen = await killLoop(
+        {
+          command: 'collect',
+          args,
+          db,
+          kills: n,
+          seed: SEED + index,
+          latencyMs,
+          remaining: () => PROFILES,
+          check: () => {
+            expect(wholeOrAbsent(db, sim, DAY).violations).toEqual([]);
+            if (existsSync(db) && query(db, 'SELECT 1', 0)) expect(piecewise(canonicalDump(db), reference, (l) => l.split('|')[0]!)).toEqual([]);
+          },
+        },
+        startup,
+      );
+      expect((await startUpw(args, env(), dir).exited).code).toBe(0);
+      expect(canonicalDump(db)).toEqual(reference);
+      expect(wholeOrAbsent(db, sim, DAY)).toEqual({ violations: [], whole: PROFILES });
+      expectClosedBooks(db, leftOpen);
+    });
+  });
+});
+
+describe(`upw backfill killed with SIGKILL (seed ${SEED})`, () => {
+  let config: string;
+  let reference: string[];
+  const pieces = BACKFILL_PROFILES.length * 11; // each profile: its analytics, then ten platforms' history
+  beforeAll(async () => {
+    config = writeConfig(dir, { profiles: BACKFILL_PROFILES.map((username) => ({ username })), concurrency: 3, posts: { track: false } }, 'backfill.config.mjs');
+    const ref = join(dir, 'backfill-reference.sqlite');
+    expect((await startUpw(['backfill', '--since', SINCE, '--config', config, '--db', ref], env(), dir).exited).code).toBe(0);
+    reference = canonicalDump(ref);
+  });
+
+  // A piece: a profile's time series (step 1), a platform's days before today (step 2), a platform's today (both).
+  const pieceOf = (line: string) => {
+    const [profile, platform, kind, , day] = line.split('|');
+    if (profile === 'rule') return 'rules';
+    return kind === 'timeseries' ? `${profile} series` : day === DAY ? `${profile}/${platform} today` : `${profile}/${platform} history`;
+  };
+
+  [
+    { latencyMs: 10, kills: 10 },
+    { latencyMs: 40, kills: 10 },
+  ].forEach(({ latencyMs, kills: n }, index) => {
+    it(`with ${latencyMs} ms of API latency, ${n} kills leave every history piece whole or absent, and a rerun completes it as an uninterrupted backfill does`, async () => {
+      sim.setLatency(latencyMs);
+      const db = join(dir, `backfill-${index}.sqlite`);
+      const args = ['backfill', '--since', SINCE, '--config', config, '--db', db];
+      const startup = await startupOf(['backfill', '--since', SINCE, '--config', config, '--db', join(dir, `backfill-timing-${index}.sqlite`)]);
+      const leftOpen = await killLoop(
+        {
+          command: 'backfill',
+          args,
+          db,
+          kills: n,
+          seed: SEED + 100 + index,
+          latencyMs,
+          remaining: () => Math.max(1, pieces - query(db, 'SELECT count(*) FROM backfill_progress', 0)),
+          check: () => {
+            if (query(db, 'SELECT 1', 0)) expect(piecewise(canonicalDump(db), reference, pieceOf).filter((p) => !p.startsWith('rules'))).toEqual([]);
+          },
+        },
+        startup,
+      );
+      expect((await startUpw(args, env(), dir).exited).code).toBe(0);
+      expect(canonicalDump(db)).toEqual(reference);
+      expectClosedBooks(db, leftOpen);
+    });
+  });
+});
