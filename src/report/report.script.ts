@@ -11,6 +11,12 @@ export const ERROR_TRAP = `
 window.__reportErrors = [];
 window.addEventListener('error', function (e) { window.__reportErrors.push(String(e.message || e)); });
 window.addEventListener('unhandledrejection', function (e) { window.__reportErrors.push(String(e.reason)); });
+(function (original) {
+  console.error = function () {
+    window.__reportErrors.push(Array.prototype.map.call(arguments, String).join(' '));
+    return original.apply(console, arguments);
+  };
+})(console.error);
 `;
 
 /**

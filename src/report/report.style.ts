@@ -13,6 +13,9 @@ section.profile { margin-top: 18px; }
 h2 { font-size: 18px; margin: 18px 0 10px; padding-bottom: 6px; border-bottom: 2px solid var(--accent); }
 h3 { font-size: 14px; margin: 0 0 10px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; margin-bottom: 16px; }
+.grid.split { grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); }
+@media (max-width: 1000px) { .grid.split { grid-template-columns: minmax(0, 1fr); } }
+.scroll { overflow-x: auto; }
 .card { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; min-width: 0; }
 figcaption { font-weight: 600; margin-bottom: 8px; }
 .chart { position: relative; height: 300px; }
@@ -23,7 +26,8 @@ tfoot th, tfoot td { font-weight: 700; border-bottom: none; border-top: 2px soli
 .n { text-align: right; white-space: nowrap; }
 .share { color: var(--muted); }
 .day { white-space: nowrap; }
-td.title { max-width: 320px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+table.posts { font-size: 13px; }
+td.title { max-width: 240px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 a { color: var(--accent); }
 .note { color: var(--muted); font-size: 12px; margin: 8px 0 0; }
 .warnings { margin: 8px 0 0; padding-left: 18px; color: #9a3412; font-size: 12px; }

@@ -86,12 +86,14 @@ function postsTable(i: number, p: ProfileReport): string {
     .join('\n');
   return `<div class="card wide">
 <h3>Top posts by views</h3>
+<div class="scroll">
 <table class="posts" id="posts-${i}" data-profile="${esc(p.profile)}">
 <thead><tr><th class="n">#</th><th>Post</th><th>Platform</th><th>Read on</th><th class="n">Views</th><th class="n">Likes</th><th class="n">Comments</th><th class="n">Shares</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
+</div>
 </div>`;
 }
 
@@ -102,7 +104,7 @@ function section(p: ProfileReport, i: number): string {
 ${chart(i, 'impressions', p, 'Daily impressions per platform', 'No impressions in this range.')}
 ${chart(i, 'followers', p, 'Followers per platform', 'No follower counts in this range.')}
 </div>
-<div class="grid">
+<div class="grid split">
 ${totalsTable(i, p)}
 ${postsTable(i, p)}
 </div>

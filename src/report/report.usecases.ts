@@ -115,7 +115,7 @@ export function chartJsSource(): string {
   if (chartJs === undefined) {
     const entry = createRequire(import.meta.url).resolve('chart.js');
     const text = readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
-    chartJs = text.replace(/\n\/\/# sourceMappingURL=.*$/, '\n').replaceAll('</script', '<\\/script');
+    chartJs = text.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n').replaceAll('</script', '<\\/script');
   }
   return chartJs;
 }
