@@ -38,7 +38,8 @@ describe('the post-analytics window', () => {
     expect(run1.posts).toMatchObject({ found: 300, read: 100, left: 200, requests: 100 });
     expect(sim.stats.byRoute['post-analytics']).toBe(100);
     expect(sim.stats.rateLimited).toBe(0);
-    expect(run1.run.status).toBe('partial');
+    // Deferring is the pacing plan working, not a failure: recorded, but the run is ok.
+    expect(run1.run.status).toBe('ok');
     expect(first.all('SELECT kind, message FROM run_errors WHERE run_id = ?', run1.run.id)).toEqual([
       { kind: 'posts_deferred', message: 'post-analytics window used up after 100 requests: 200 of 300 posts left for the next run' },
     ]);

@@ -11,7 +11,7 @@ import { ApiError, ApiKeyRefusedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { cachePlatformMetrics, readPlatformMetricsCache, recordRule } from '../store/rules.repository.js';
-import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, pruneRaw, recordRaw, recordRunError, startRun } from '../store/runs.repository.js';
+import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, pruneRaw, recordRaw, recordRunError, startRun, countRunErrors } from '../store/runs.repository.js';
 import type { Run } from '../store/schema.js';
 import { ValueWriter, type ValueSource } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
@@ -32,7 +32,7 @@ export interface CollectInput {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   /** Extra work after the profiles (post tracking), inside the same run record. */
-  afterProfiles?: (ctx: { runId: number; day: string; targets: Target[] }) => Promise<void>;
+  afterProfiles?: (ctx: { runId: number; day: string; targets: Target[]; signal?: AbortSignal }) => Promise<void>;
 }
 
 export interface RunSummary {
@@ -124,7 +124,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
     );
     const crashed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as Error | undefined)?.name !== 'AbortError');
     if (crashed) throw crashed.reason;
-    if (input.afterProfiles && !keyRefused && !input.signal?.aborted) await input.afterProfiles({ runId, day, targets });
+    if (input.afterProfiles && !keyRefused && !input.signal?.aborted) await input.afterProfiles({ runId, day, targets, signal: input.signal });
     const pruned = pruneRaw(wh, config.rawRetentionDays);
     if (pruned > 0) runLog.info({ pruned }, 'pruned raw answers');
   } catch (e) {
@@ -141,7 +141,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
 
   const run = getRun(wh, runId)!;
   const failures = run.profilesFailed + run.platformsFailed;
-  const errors = wh.sqlite.prepare('SELECT count(*) FROM run_errors WHERE run_id = ?').pluck().get(runId) as number;
+  const errors = countRunErrors(wh, runId);
   // Stopped by a signal before every profile was polled: the day is not whole, so not ok.
   const cutShort = input.signal?.aborted === true && done < targets.length;
   const status = keyRefused || (targets.length > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 || cutShort ? 'partial' : 'ok';

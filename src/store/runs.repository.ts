@@ -1,5 +1,5 @@
 /** Runs, their failures, the raw answers, and the daemon's heartbeat. */
-import { and, desc, eq, gte, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import { daemonStateTable, rawResponsesTable, runErrorsTable, runsTable, type DaemonState, type Run, type RunError } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -116,8 +116,21 @@ export function readHeartbeat(wh: Warehouse): DaemonState | undefined {
 }
 
 /** How many failures a run recorded. */
+/**
+ * Kinds recorded for the reader but not failures: posts left for the next run
+ * because the post-analytics window was used up is the plan working, not a fault.
+ */
+export const NOTICE_KINDS = ['posts_deferred'] as const;
+
+/** The run's failures (notices excluded). */
 export function countRunErrors(wh: Warehouse, runId: number): number {
-  return wh.db.select({ n: sql<number>`count(*)` }).from(runErrorsTable).where(eq(runErrorsTable.runId, runId)).get()?.n ?? 0;
+  return (
+    wh.db
+      .select({ n: sql<number>`count(*)` })
+      .from(runErrorsTable)
+      .where(and(eq(runErrorsTable.runId, runId), notInArray(runErrorsTable.kind, [...NOTICE_KINDS])))
+      .get()?.n ?? 0
+  );
 }
 
 /** Runs this process left open (it is shutting down before they finished): mark them failed. */
