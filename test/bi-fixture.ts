@@ -38,7 +38,13 @@ export async function biWarehouse(dir: string, { seed = 11, lastDay = LAST_DAY }
   const dbPath = join(dir, `warehouse-${seed}.sqlite`);
   const wh = openWarehouse(dbPath);
   const client = new ApiClient({ baseUrl: sim.url, apiKey: 'demo-key', retries: 3, retryBaseMs: 20, timeoutMs: 5_000 });
-  const deps = { wh, client, log: createLogger({ level: 'silent', pretty: false }), config: resolveConfig({ profiles: 'all', database: dbPath }, undefined, dir) };
+  const deps = {
+    wh,
+    client,
+    log: createLogger({ level: 'silent', pretty: false }),
+    // One profile at a time, so a slow collect commits its profiles one by one while a test reads.
+    config: resolveConfig({ profiles: 'all', database: dbPath, concurrency: 1 }, undefined, dir),
+  };
   const collectDay = (day: string, options: { posts?: boolean } = {}) => {
     const now = new Date(`${day}T06:00:00Z`);
     sim.setNow(now);

@@ -157,11 +157,12 @@ describe('docs/warehouse.md', () => {
     const answer = totalImpressions(bi.wh, PROFILE, { start_date: FIRST_DAY, end_date: LAST_DAY, breakdown: true });
     expect(answer).toMatchObject({ per_platform: Object.fromEntries(perPlatform) });
 
-    // Slow answers stretch the collect over many reads; it writes each profile as it arrives.
-    bi.sim.setLatency(250);
+    // Slow answers stretch the collect over many reads; it commits one profile at a time, acme-studio first.
+    bi.sim.setLatency(700);
     let collecting = true;
     const collect = bi.collectDay(NEXT_DAY, { posts: false }).finally(() => (collecting = false));
     let roundsDuringCollect = 0;
+    let sawTodayMidCollect = false;
     while (collecting) {
       for (const [name, { sql, check }] of checks) {
         const rows = await sqliteShell(bi.dbPath, sql);
@@ -170,6 +171,7 @@ describe('docs/warehouse.md', () => {
         } catch (error) {
           throw new Error(`example ${name}: ${(error as Error).message}`);
         }
+        if (name === 'latest-snapshot' && rows[0]?.day === NEXT_DAY && collecting) sawTodayMidCollect = true;
       }
       if (collecting) roundsDuringCollect++;
     }
@@ -177,6 +179,8 @@ describe('docs/warehouse.md', () => {
     bi.sim.setLatency(0);
     expect(run.status).toBe('ok');
     expect(roundsDuringCollect).toBeGreaterThanOrEqual(2);
+    // Some reads came between two of the collect's commits.
+    expect(sawTodayMidCollect).toBe(true);
 
     // After the commit: today's rows are there, and the answers still hold.
     for (const [, { sql, check }] of checks) check(await sqliteShell(bi.dbPath, sql));
