@@ -150,6 +150,17 @@ export class ApiClient {
     return this.get('history', 'uploadposts/history', q, params.profile);
   }
 
+  /**
+   * A body with the key cut out. Some servers quote the credential they refused
+   * or reflect request headers; the key must reach neither the raw record nor an
+   * error message. Keys too short to be real are left alone: cutting them would
+   * mangle ordinary text.
+   */
+  private withoutKey(body: string): string {
+    const key = this.options.apiKey;
+    return key.length >= 8 && body.includes(key) ? body.split(key).join('[REDACTED]') : body;
+  }
+
   private pacerFor(url: string): RatePacer {
     return /\/uploadposts\/post-analytics\/(?!cached)/.test(url) ? this.postPacer : this.pacer;
   }
@@ -165,19 +176,21 @@ export class ApiClient {
     await pacer.acquire();
     try {
       const response = await this.http.get(path, { searchParams: params });
-      const raw = record(response.statusCode, response.body);
+      const text = this.withoutKey(response.body);
+      const raw = record(response.statusCode, text);
       let body: unknown;
       try {
-        body = JSON.parse(response.body);
+        body = JSON.parse(text);
       } catch (cause) {
-        throw Object.assign(new ApiMalformedResponseError('The API answered with a body that is not JSON', { method: 'GET', url }, response.statusCode, response.body, { cause }), { raw });
+        throw Object.assign(new ApiMalformedResponseError('The API answered with a body that is not JSON', { method: 'GET', url }, response.statusCode, text, { cause }), { raw });
       }
       return { body, raw };
     } catch (error) {
       if (error instanceof HTTPError) {
         const { statusCode, body } = error.response as { statusCode: number; body: string };
-        const raw = record(statusCode, String(body ?? ''));
-        throw Object.assign(this.httpError(statusCode, String(body ?? ''), url, error), { raw });
+        const text = this.withoutKey(String(body ?? ''));
+        const raw = record(statusCode, text);
+        throw Object.assign(this.httpError(statusCode, text, url, error), { raw });
       }
       if (error instanceof RequestError) {
         throw new ApiNetworkError(`Network failure: ${error.code ?? error.message}`, { method: 'GET', url }, undefined, undefined, { cause: error });
