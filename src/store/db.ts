@@ -24,7 +24,8 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 /** Open a warehouse file (or ':memory:'), WAL mode, migrated. */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Database_ {
   if (path !== ':memory:' && !options.readonly && !existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true });
+    // Nor its new directories: under a world-writable one anybody could replace the file.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
     // Create it ourselves so it never carries world-write permission, whatever the umask.
     closeSync(openSync(path, 'a', 0o640));
   }
