@@ -1,8 +1,10 @@
 /**
  * The report as one HTML string: styles, tables, canvases, the chart data as
  * JSON and Chart.js itself, all inline, so the file opens anywhere offline.
- * Numbers a test or a script may read carry `data-value` attributes.
+ * Numbers a test or a script may read carry `data-value` attributes. Only the
+ * database's file name is shown: reports get passed around, server paths need not.
  */
+import { basename } from 'node:path';
 import type { ReportData, ProfileReport } from './report.usecases.js';
 import { BOOT_SCRIPT, ERROR_TRAP } from './report.script.js';
 import { REPORT_CSS } from './report.style.js';
@@ -130,7 +132,7 @@ export function renderReport(data: ReportData, chartJs: string): string {
 <body>
 <header>
 <h1>Upload-Post analytics</h1>
-<p class="meta"><span>${esc(data.start)} … ${esc(data.end)}</span><span>today: ${esc(data.today)}</span><span>generated ${esc(data.generatedAt.replace('T', ' ').slice(0, 19))} UTC</span><span>from <code>${esc(data.database)}</code></span></p>
+<p class="meta"><span>${esc(data.start)} … ${esc(data.end)}</span><span>today: ${esc(data.today)}</span><span>generated ${esc(data.generatedAt.replace('T', ' ').slice(0, 19))} UTC</span><span>from <code>${esc(basename(data.database))}</code></span></p>
 ${nav}
 </header>
 <main>
