@@ -14,7 +14,13 @@ export interface DailyValue {
 }
 
 export class ValueWriter {
-  private readonly seriesIds = new Map<string, number>();
+  /**
+   * Series ids of one profile: the one being written. Profiles are written one at
+   * a time, so a cache of every profile would only grow with the run (about 110
+   * entries per profile) and never be read again.
+   */
+  private seriesIds = new Map<string, number>();
+  private cachedProfile: number | undefined;
   private readonly insertSeries: Statement;
   private readonly selectSeries: Statement;
   private readonly upsert: Statement;
@@ -23,7 +29,8 @@ export class ValueWriter {
 
   constructor(private readonly wh: Warehouse) {
     const db = wh.sqlite;
-    this.insertSeries = db.prepare('INSERT OR IGNORE INTO series (profile_id, platform, kind, name) VALUES (?, ?, ?, ?)');
+    // RETURNING nothing on conflict: another writer created it since our look-up.
+    this.insertSeries = db.prepare('INSERT INTO series (profile_id, platform, kind, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id').pluck();
     this.selectSeries = db.prepare('SELECT id FROM series WHERE profile_id = ? AND platform = ? AND kind = ? AND name = ?').pluck();
     // Same value again: touch nothing (no write, no revision). A new value: the trigger keeps the old one.
     this.upsert = db.prepare(
@@ -35,11 +42,16 @@ export class ValueWriter {
 
   /** The id of a series, created on first use. */
   seriesId(profileId: number, platform: string, kind: SeriesKind, name: string): number {
-    const key = `${profileId}\u0000${platform}\u0000${kind}\u0000${name}`;
+    if (profileId !== this.cachedProfile) {
+      this.seriesIds = new Map();
+      this.cachedProfile = profileId;
+    }
+    const key = `${platform}\u0000${kind}\u0000${name}`;
     let id = this.seriesIds.get(key);
     if (id === undefined) {
-      this.insertSeries.run(profileId, platform, kind, name);
-      id = this.selectSeries.get(profileId, platform, kind, name) as number;
+      // Look up first: after the first day every series exists, and one statement beats two.
+      const args = [profileId, platform, kind, name] as const;
+      id = (this.selectSeries.get(...args) ?? this.insertSeries.get(...args) ?? this.selectSeries.get(...args)) as number;
       this.seriesIds.set(key, id);
     }
     return id;
@@ -54,7 +66,8 @@ export class ValueWriter {
 
   /** Forget cached ids (after a rolled-back transaction they may not exist). */
   forget(): void {
-    this.seriesIds.clear();
+    this.seriesIds = new Map();
+    this.cachedProfile = undefined;
   }
 
   get warehouse(): Warehouse {
