@@ -2,7 +2,8 @@
  * Platform rules, dated. What is written is already the merged rule (the
  * answer first, then the cached platform-metrics, then built-in defaults).
  */
-import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import { preparedFor } from './prepared.js';
 import { platformMetricsCacheTable, platformRulesTable, type PlatformRule } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -14,13 +15,20 @@ export interface RuleInput {
   source: 'answer' | 'platform-metrics' | 'default';
 }
 
+// Asked once per platform of every profile stored: prepared once per connection.
+const rulesQueries = preparedFor((wh) => {
+  const t = platformRulesTable;
+  const platform = sql.placeholder('platform');
+  return {
+    latest: wh.db.select().from(t).where(and(eq(t.platform, platform), lte(t.validFrom, sql.placeholder('day')))).orderBy(desc(t.validFrom)).limit(1).prepare(),
+    earliest: wh.db.select().from(t).where(eq(t.platform, platform)).orderBy(asc(t.validFrom)).limit(1).prepare(),
+  };
+});
+
 /** The rule in force on `day`: the latest row from on or before it, else the earliest known. */
 export function ruleInForce(wh: Warehouse, platform: string, day: string): PlatformRule | undefined {
-  const t = platformRulesTable;
-  return (
-    wh.db.select().from(t).where(and(eq(t.platform, platform), lte(t.validFrom, day))).orderBy(desc(t.validFrom)).limit(1).get() ??
-    wh.db.select().from(t).where(eq(t.platform, platform)).orderBy(asc(t.validFrom)).limit(1).get()
-  );
+  const q = rulesQueries(wh);
+  return q.latest.get({ platform, day }) ?? q.earliest.get({ platform });
 }
 
 /** Record the rule seen on `day`; a new row only when the counting rule changed. */

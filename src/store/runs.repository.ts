@@ -1,5 +1,6 @@
 /** Runs, their failures, the raw answers, and the daemon's heartbeat. */
-import { and, desc, eq, gte, isNotNull, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, isNull, ne, notInArray, or, sql, type AnyColumn } from 'drizzle-orm';
+import { preparedFor } from './prepared.js';
 import { daemonStateTable, rawResponsesTable, runErrorsTable, runsTable, type DaemonState, type Run, type RunError } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -25,20 +26,48 @@ export function startRun(wh: Warehouse, kind: RunKind, day: string | null, range
     .get().id;
 }
 
+// Both run once per profile stored: prepared once per connection.
+const perProfileQueries = preparedFor((wh) => {
+  const t = runsTable;
+  const add = (column: AnyColumn, name: string) => sql<number>`${column} + ${sql.placeholder(name)}`;
+  return {
+    addCounts: wh.db
+      .update(t)
+      .set({
+        profilesOk: add(t.profilesOk, 'profilesOk'),
+        profilesFailed: add(t.profilesFailed, 'profilesFailed'),
+        platformsOk: add(t.platformsOk, 'platformsOk'),
+        platformsFailed: add(t.platformsFailed, 'platformsFailed'),
+        valuesWritten: add(t.valuesWritten, 'valuesWritten'),
+      })
+      .where(eq(t.id, sql.placeholder('runId')))
+      .prepare(),
+    insertRaw: wh.db
+      .insert(rawResponsesTable)
+      .values({
+        runId: sql.placeholder('runId'),
+        endpoint: sql.placeholder('endpoint'),
+        profile: sql.placeholder('profile'),
+        params: sql.placeholder('params'),
+        status: sql.placeholder('status'),
+        receivedAt: sql.placeholder('receivedAt'),
+        body: sql.placeholder('body'),
+      })
+      .returning({ id: rawResponsesTable.id })
+      .prepare(),
+  };
+});
+
 /** Add to a run's counters (inside the profile's transaction, so they match what is stored). */
 export function addRunCounts(wh: Warehouse, runId: number, c: RunCounts): void {
-  const t = runsTable;
-  wh.db
-    .update(t)
-    .set({
-      profilesOk: sql`${t.profilesOk} + ${c.profilesOk ?? 0}`,
-      profilesFailed: sql`${t.profilesFailed} + ${c.profilesFailed ?? 0}`,
-      platformsOk: sql`${t.platformsOk} + ${c.platformsOk ?? 0}`,
-      platformsFailed: sql`${t.platformsFailed} + ${c.platformsFailed ?? 0}`,
-      valuesWritten: sql`${t.valuesWritten} + ${c.valuesWritten ?? 0}`,
-    })
-    .where(eq(t.id, runId))
-    .run();
+  perProfileQueries(wh).addCounts.run({
+    runId,
+    profilesOk: c.profilesOk ?? 0,
+    profilesFailed: c.profilesFailed ?? 0,
+    platformsOk: c.platformsOk ?? 0,
+    platformsFailed: c.platformsFailed ?? 0,
+    valuesWritten: c.valuesWritten ?? 0,
+  });
 }
 
 export function finishRun(wh: Warehouse, runId: number, status: RunStatus, c: Pick<RunCounts, 'requests' | 'retries' | 'rateLimited'>, message?: string): void {
@@ -66,11 +95,8 @@ export interface RawRecord {
 }
 
 export function recordRaw(wh: Warehouse, runId: number | null, raw: RawRecord): number {
-  return wh.db
-    .insert(rawResponsesTable)
-    .values({ runId, endpoint: raw.endpoint, profile: raw.profile ?? null, params: JSON.stringify(raw.params), status: raw.status ?? null, receivedAt: raw.receivedAt, body: raw.body })
-    .returning({ id: rawResponsesTable.id })
-    .get().id;
+  const row = { runId, endpoint: raw.endpoint, profile: raw.profile ?? null, params: JSON.stringify(raw.params), status: raw.status ?? null, receivedAt: raw.receivedAt, body: raw.body };
+  return perProfileQueries(wh).insertRaw.get(row)!.id;
 }
 
 /** Drop raw answers older than `days` days (0 keeps everything). */
