@@ -1,6 +1,7 @@
 import { collect, type RunSummary } from '../../collect/collect.usecases.js';
 import { ExitCode } from '../../errors.js';
 import { openWarehouse } from '../../store/warehouse.js';
+import { preferSmallHeap } from '../heap.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
 import { progressBar } from '../progress.js';
 
@@ -25,6 +26,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return ExitCode.ok;
   }
+  preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
   const { config, dbPath, log } = await loadContext(flags, io);
   const client = apiClientFrom(io, config);
