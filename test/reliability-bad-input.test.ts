@@ -5,7 +5,7 @@
  * stack trace. The oracle for "bad" is written here from the spec, not taken
  * from the code under test.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
@@ -209,5 +209,22 @@ describe(`random config files (seed ${SEED})`, () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(file);
     expect(r.stderr).not.toMatch(STACK);
+  });
+});
+
+describe('a database path that cannot be a warehouse', () => {
+  const everyOpener = [['collect', '--profile', 'alpha', '--platforms', 'x'], ['impressions', 'alpha'], ['status']];
+  it.each([
+    ['a file that is not SQLite', everyOpener, () => (writeFileSync(join(dir, 'garbage.sqlite'), 'not a database at all, just text '.repeat(200)), join(dir, 'garbage.sqlite'))],
+    ['a directory', everyOpener, () => (mkdirSync(join(dir, 'adir.sqlite'), { recursive: true }), join(dir, 'adir.sqlite'))],
+    // Only a writer creates a missing file; a query answers 4 (nothing there yet).
+    ['a path under a regular file', everyOpener.slice(0, 1), () => (writeFileSync(join(dir, 'plain'), 'x'), join(dir, 'plain', 'w.sqlite'))],
+  ])('%s is refused with exit 2, named, without a stack trace, by every command that opens it', async (_what, commands, make) => {
+    const path = make();
+    for (const args of commands) {
+      const r = await runCli([...args, '--db', path], { env: { UPLOAD_POST_API_KEY: 'demo-key', UPLOAD_POST_BASE_URL: sim.url } });
+      expect([r.code, r.stderr], args[0]).toEqual([2, expect.stringContaining(path)]);
+      expect(r.stderr).not.toMatch(STACK);
+    }
   });
 });
