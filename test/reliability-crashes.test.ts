@@ -31,7 +31,8 @@ beforeAll(async () => {
 afterAll(async () => {
   const stages: Record<string, number> = {};
   for (const k of kills) stages[`${k.command}: ${k.stage}`] = (stages[`${k.command}: ${k.stage}`] ?? 0) + 1;
-  process.stderr.write(`reliability-crashes (seed ${SEED}): ${kills.length} kills ${JSON.stringify(stages, null, 1)}\n`);
+  const sigkills = kills.filter((k) => !k.command.includes('SIGTERM')).length;
+  process.stderr.write(`reliability-crashes (seed ${SEED}): ${sigkills} SIGKILLs, ${kills.length - sigkills} SIGTERMs ${JSON.stringify(stages, null, 1)}\n`);
   await sim?.close();
 });
 
@@ -166,6 +167,35 @@ describe(`upw collect killed with SIGKILL (seed ${SEED})`, () => {
       expect(wholeOrAbsent(db, sim, DAY)).toEqual({ violations: [], whole: PROFILES });
       expectClosedBooks(db, leftOpen);
     });
+  });
+
+  it('stopped with SIGTERM at random moments, it exits within seconds, closes its run as partial, and leaves whole days', async () => {
+    sim.setLatency(50);
+    const rand = random(SEED + 50);
+    const db = join(dir, 'collect-sigterm.sqlite');
+    const args = ['collect', '--config', config, '--db', db];
+    for (let k = 0; k < 8; k++) {
+      const base = apiCalls();
+      const target = 1 + Math.floor(rand() * PROFILES);
+      const child = startUpw(args, env(), dir);
+      for (let i = 0; i < 10_000 && apiCalls() - base < target && child.child.exitCode === null; i++) await sleep(1);
+      const stoppedAt = Date.now();
+      child.child.kill('SIGTERM');
+      const { code, signal } = await child.exited;
+      // In-flight profiles finish (one latency each); nothing new starts.
+      expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+      expect(integrity(db)).toBe('ok');
+      expect(wholeOrAbsent(db, sim, DAY).violations).toEqual([]);
+      if (signal === 'SIGTERM') continue; // it died in start-up, before its handler was installed
+      kills.push({ command: 'collect (SIGTERM)', stage: code === 0 ? 'finished anyway' : 'stopped early' });
+      expect([0, 5]).toContain(code);
+      const last = inspect(db, (d) => d.prepare('SELECT status, message FROM runs ORDER BY id DESC LIMIT 1').get()) as { status: string; message: string | null };
+      expect(last.status).toBe(code === 0 ? 'ok' : 'partial');
+      if (code === 5) expect(last.message).toMatch(/signal|stopped/i);
+    }
+    expect(query(db, "SELECT count(*) FROM runs WHERE status = 'running'", 0)).toBe(0);
+    expect((await startUpw(args, env(), dir).exited).code).toBe(0);
+    expect(canonicalDump(db)).toEqual(reference);
   });
 });
 
