@@ -1,8 +1,9 @@
 /**
  * Concurrent readers: while `upw collect` writes (a child process, slow API,
  * many profiles), the Debian `sqlite3` shell reads the BI views over and over
- * in separate processes, as a BI tool would. No read may fail with "database
- * is locked", and no read may see a profile half written.
+ * in separate processes, as a BI tool would, and `upw status` runs beside them.
+ * No read may fail with "database is locked", and no read may see a profile
+ * half written.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -64,7 +65,7 @@ describe.skipIf(!hasSqlite3)('BI readers while the collector writes (skipped onl
     const db = join(dir, 'w.sqlite');
     const config = writeConfig(dir, { profiles: 'all', concurrency: 2, posts: { track: false } });
     const problems: string[] = [];
-    const seen = { reads: 0, partialDays: 0, emptyReads: 0 };
+    const seen = { reads: 0, partialDays: 0, emptyReads: 0, statusReads: 0 };
     // A profile's time-series rows after the first run, and after the second (one more day per series).
     const seriesRows = new Map<string, Set<number>>();
 
@@ -100,7 +101,20 @@ describe.skipIf(!hasSqlite3)('BI readers while the collector writes (skipped onl
           }
         }
       };
-      await Promise.all([reader(), reader()]);
+      // `upw status` is a reader too, from another process, while the daemon writes.
+      const status = async () => {
+        for (let n = 0; n < 200 && writer.child.exitCode === null; n++) {
+          if (readyAt === 0) {
+            await sleep(20);
+            continue;
+          }
+          const s = startUpw(['status', '--db', db, '--json'], {}, dir);
+          const r = await s.exited;
+          seen.statusReads++;
+          if (r.code !== 0 || /locked|busy/i.test(s.stderr())) problems.push(`upw status exited ${r.code}: ${s.stderr().trim()}`);
+        }
+      };
+      await Promise.all([reader(), reader(), status()]);
       expect((await writer.exited).code, writer.stderr()).toBe(0);
       // The next run adds one day to each of a profile's series, in the same transaction as its snapshot.
       inspect(db, (d) => {
@@ -109,9 +123,10 @@ describe.skipIf(!hasSqlite3)('BI readers while the collector writes (skipped onl
       });
     }
 
-    process.stderr.write(`reliability-readers: ${seen.reads} reads, ${seen.partialDays} while a day was partly written\n`);
+    process.stderr.write(`reliability-readers: ${seen.reads} sqlite3 reads (${seen.partialDays} while a day was partly written), ${seen.statusReads} upw status\n`);
     expect(problems).toEqual([]);
     expect(seen.reads).toBeGreaterThanOrEqual(40);
+    expect(seen.statusReads).toBeGreaterThanOrEqual(3);
     // The reads overlapped the writes: many saw some profiles of the day written and others not yet.
     expect(seen.partialDays).toBeGreaterThanOrEqual(10);
   });
