@@ -87,9 +87,15 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   // A failure is recorded and the rest goes on; 401 stops everything, 404 stops that profile.
   const fail = (e: unknown, profile?: string, platform?: string, counted = true): void => {
     if (e instanceof ApiKeyRefusedError) {
-      if (!keyRefused) wh.transaction(() => recordFailure(e, profile));
+      // Nothing new starts; every refusal of a piece already in flight is recorded and counted too.
       keyRefused = true;
       stop();
+      const piece = profile !== undefined && counted;
+      if (piece) tally.failed++;
+      wh.transaction(() => {
+        recordFailure(e, profile, platform);
+        if (piece) addRunCounts(wh, runId, platform ? { platformsFailed: 1 } : { profilesFailed: 1 });
+      });
       return;
     }
     if (!(e instanceof ApiError)) throw e;
