@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { backfill } from '../src/backfill/backfill.usecases.js';
 import { ApiServerError } from '../src/errors.js';
 import { startSimulator, type FaultRule, type Simulator } from '../src/simulator/index.js';
 import { tempDir } from './helpers.js';
@@ -59,6 +60,26 @@ describe('a key that becomes invalid mid-run', () => {
     expect(summary.keyRefused).toBe(true);
     expect(run.status).toBe('failed');
     expect(kinds(errors)).toEqual([[null, null, 'unauthorized']]);
+  });
+});
+
+describe('a backfill whose key goes bad mid-run', () => {
+  it('records every refused request of the pieces in flight, so its books add up', async () => {
+    sim.setLatency(40);
+    const c = collector(dir, sim.url, { config: { concurrency: 3 } });
+    sim.stats.reset();
+    const today = sim.world.today();
+    const since = new Date(Date.parse(`${today}T00:00:00Z`) - 10 * 86_400_000).toISOString().slice(0, 10);
+    const summary = await backfill(c.deps, { ranges: [{ since, until: today }], onProgress: (done) => void (done === 2 && sim.faults.add({ kind: 'unauthorized', times: Infinity })) });
+    runs['key refused mid-backfill'] = 1;
+    count('401 (key refused)', sim.stats.byStatus[401] ?? 0);
+    expect(summary.keyRefused).toBe(true);
+    expect(summary.run.status).toBe('failed');
+    const raws = c.count('SELECT count(*) FROM raw_responses WHERE run_id = ?', summary.run.id);
+    expect(summary.run.requests).toBe(sim.stats.requests);
+    expect(summary.run.requests).toBe(summary.run.retries + raws);
+    expect(sim.stats.byStatus[401]).toBeGreaterThan(1);
+    expect(c.count("SELECT count(*) FROM run_errors WHERE kind = 'unauthorized'")).toBe(sim.stats.byStatus[401]);
   });
 });
 

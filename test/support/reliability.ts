@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ApiClient, type ApiClientOptions } from '../../src/api/client.js';
-import { collect, type CollectInput } from '../../src/collect/collect.usecases.js';
+import { collect, type CollectDeps, type CollectInput } from '../../src/collect/collect.usecases.js';
 import { resolveConfig, type UserConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { Platform, Simulator } from '../../src/simulator/index.js';
@@ -35,6 +35,8 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export interface Collector {
   wh: Warehouse;
   client: ApiClient;
+  /** What a use case needs (collect, backfill). */
+  deps: CollectDeps;
   collect(input?: CollectInput): ReturnType<typeof collect>;
   /** One number from SQL. */
   count(sql: string, ...params: unknown[]): number;
@@ -50,6 +52,7 @@ export function collector(dir: string, baseUrl: string, options: { config?: Part
   return {
     wh,
     client,
+    deps: { wh, client, log, config },
     collect: (input) => collect({ wh, client, log, config }, input),
     count: (sql, ...params) => wh.sqlite.prepare(sql).pluck().get(...params) as number,
     rows: <T>(sql: string, ...params: unknown[]) => wh.sqlite.prepare(sql).all(...params) as T[],
