@@ -22,8 +22,19 @@ const rulesQueries = preparedFor((wh) => {
   return {
     latest: wh.db.select().from(t).where(and(eq(t.platform, platform), lte(t.validFrom, sql.placeholder('day')))).orderBy(desc(t.validFrom)).limit(1).prepare(),
     earliest: wh.db.select().from(t).where(eq(t.platform, platform)).orderBy(asc(t.validFrom)).limit(1).prepare(),
+    // recordRule's common case, decided on the stored text (no row mapping, no JSON parsing):
+    // the rule in force on the day is already exactly this one. JSON columns hold JSON.stringify's text.
+    // SEARCH platform_rules USING PRIMARY KEY (platform=? AND valid_from<?), one row.
+    unchanged: wh.sqlite
+      .prepare(
+        `SELECT 1 FROM (SELECT * FROM platform_rules WHERE platform = ? AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1)
+         WHERE primary_field IS ? AND metric_type IS ? AND available_metrics IS ? AND metric_labels IS ?`,
+      )
+      .pluck(),
   };
 });
+
+const jsonText = (v: unknown): string | null => (v === null ? null : JSON.stringify(v));
 
 /** The rule in force on `day`: the latest row from on or before it, else the earliest known. */
 export function ruleInForce(wh: Warehouse, platform: string, day: string): PlatformRule | undefined {
@@ -33,6 +44,9 @@ export function ruleInForce(wh: Warehouse, platform: string, day: string): Platf
 
 /** Record the rule seen on `day`; a new row only when the counting rule changed. */
 export function recordRule(wh: Warehouse, platform: string, day: string, rule: RuleInput): void {
+  // Every profile of a run asks this for every platform, and the answer is nearly always "already so".
+  const same = rulesQueries(wh).unchanged.get(platform, day, rule.primaryField, rule.metricType, jsonText(rule.availableMetrics), jsonText(rule.metricLabels));
+  if (same === 1) return;
   const current = ruleInForce(wh, platform, day);
   const sameCounting = current && current.primaryField === rule.primaryField && current.metricType === rule.metricType;
   if (sameCounting && current.validFrom <= day) {
