@@ -15,14 +15,15 @@ export interface DailyValue {
 
 export class ValueWriter {
   /**
-   * Series ids of one profile: the one being written. Profiles are written one at
-   * a time, so a cache of every profile would only grow with the run (about 110
-   * entries per profile) and never be read again.
+   * Series ids of one profile: the one being written, loaded in one query when
+   * it is first asked for. Profiles are written one at a time, so a cache of
+   * every profile would only grow with the run (about 110 entries per profile).
    */
   private seriesIds = new Map<string, number>();
   private cachedProfile: number | undefined;
   private readonly insertSeries: Statement;
   private readonly selectSeries: Statement;
+  private readonly selectProfileSeries: Statement;
   private readonly upsert: Statement;
   /** Values inserted or changed (not ones re-written with the same value). */
   written = 0;
@@ -32,6 +33,8 @@ export class ValueWriter {
     // RETURNING nothing on conflict: another writer created it since our look-up.
     this.insertSeries = db.prepare('INSERT INTO series (profile_id, platform, kind, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id').pluck();
     this.selectSeries = db.prepare('SELECT id FROM series WHERE profile_id = ? AND platform = ? AND kind = ? AND name = ?').pluck();
+    // SEARCH series USING COVERING INDEX series_key_idx (profile_id=?): the index holds every column asked for.
+    this.selectProfileSeries = db.prepare('SELECT platform, kind, name, id FROM series WHERE profile_id = ?').raw();
     // Same value again: touch nothing (no write, no revision). A new value: the trigger keeps the old one.
     this.upsert = db.prepare(
       `INSERT INTO daily_values (series_id, day, value, source, observed_at) VALUES (?, ?, ?, ?, ?)
@@ -43,15 +46,16 @@ export class ValueWriter {
   /** The id of a series, created on first use. */
   seriesId(profileId: number, platform: string, kind: SeriesKind, name: string): number {
     if (profileId !== this.cachedProfile) {
-      this.seriesIds = new Map();
+      // One query for the profile's existing series instead of one per series.
+      const rows = this.selectProfileSeries.all(profileId) as Array<[string, string, string, number]>;
+      this.seriesIds = new Map(rows.map(([p, k, n, id]) => [`${p}\u0000${k}\u0000${n}`, id]));
       this.cachedProfile = profileId;
     }
     const key = `${platform}\u0000${kind}\u0000${name}`;
     let id = this.seriesIds.get(key);
     if (id === undefined) {
-      // Look up first: after the first day every series exists, and one statement beats two.
       const args = [profileId, platform, kind, name] as const;
-      id = (this.selectSeries.get(...args) ?? this.insertSeries.get(...args) ?? this.selectSeries.get(...args)) as number;
+      id = (this.insertSeries.get(...args) ?? this.selectSeries.get(...args)) as number;
       this.seriesIds.set(key, id);
     }
     return id;
