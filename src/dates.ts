@@ -8,6 +8,8 @@ export function isValidDay(text: string): boolean {
   const m = DAY_RE.exec(text);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Every month has days 1 to 28: the common case needs no Date (it runs for every daily point parsed).
+  if (y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 28) return true;
   const date = new Date(Date.UTC(y, mo - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
