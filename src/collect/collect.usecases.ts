@@ -132,10 +132,12 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
       keyRefused = true;
       fail(e as ApiFailure);
     } else {
-      // Discovery that never answered ends the run, but it is a failure like any other: keep its raw answer and kind.
-      if (e instanceof ApiError) fail(e as ApiFailure);
+      // Discovery that never answered ends the run, but it is a failure like any other: keep its raw
+      // answer and kind, and end the run as failed (exit 5), not as a crash of ours (exit 1).
       finishRun(wh, runId, 'failed', statsSince(client, before), (e as Error).message);
-      throw e;
+      if (!(e instanceof ApiError)) throw e;
+      fail(e as ApiFailure);
+      return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length };
     }
   }
 

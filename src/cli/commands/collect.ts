@@ -52,7 +52,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     else
       io.stdout.write(
         `collect run ${run.id} for ${run.day}: ${run.status} — ${run.profilesOk} profiles ok, ${run.profilesFailed} failed; ` +
-          `${run.platformsOk} platforms ok, ${run.platformsFailed} failed; ${run.valuesWritten} values written; ${run.requests} requests\n`,
+          `${run.platformsOk} platforms ok, ${run.platformsFailed} failed; ${run.valuesWritten} values written; ${run.requests} requests` +
+          `${run.message ? ` (${run.message})` : ''}\n`,
       );
     return exitCodeForRun(summary);
   } finally {
