@@ -5,6 +5,7 @@ import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
 import { progressBar } from '../progress.js';
 import { exitCodeForRun } from './collect.js';
+import { preferSmallHeap } from '../heap.js';
 
 const HELP = `Usage: upw backfill [--since D] [--until D] [flags]
 
@@ -27,6 +28,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return ExitCode.ok;
   }
+  preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
   const { config, dbPath, log } = await loadContext(flags, io);
   const at = now();

@@ -2,6 +2,7 @@ import { startDaemon } from '../../daemon/daemon.js';
 import { ExitCode } from '../../errors.js';
 import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
+import { preferSmallHeap } from '../heap.js';
 
 const HELP = `Usage: upw daemon [flags]
 
@@ -22,6 +23,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return ExitCode.ok;
   }
+  preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
   const { config, dbPath, log } = await loadContext(flags, io);
   const client = apiClientFrom(io, config);
