@@ -1,0 +1,25 @@
+/**
+ * The simulator on its own thread: in the collector's thread its answer
+ * building (a few ms each) would be charged to the collector and inflate every
+ * wall time, where a real API spends that time on another machine.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { startSimulator, type SimulatorOptions } from '../src/simulator/index.js';
+
+export type SimRequest = { type: 'stats' } | { type: 'reset' } | { type: 'close' };
+export interface SimStatsMessage {
+  requests: number;
+  rateLimited: number;
+  byRoute: Record<string, number>;
+}
+
+const sim = await startSimulator(workerData as SimulatorOptions);
+const port = parentPort!;
+port.on('message', async (m: SimRequest) => {
+  if (m.type === 'reset') sim.stats.reset();
+  if (m.type === 'close') await sim.close();
+  const { requests, rateLimited, byRoute } = sim.stats;
+  port.postMessage({ type: m.type, stats: { requests, rateLimited, byRoute } });
+  if (m.type === 'close') port.close();
+});
+port.postMessage({ type: 'ready', url: sim.url });
