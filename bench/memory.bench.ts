@@ -92,7 +92,12 @@ export async function memoryFigure(opts: { small: number; large: number }): Prom
         met: ratio <= 1.2 && withinLimit,
       },
     ],
-    notes: [`4. ${describe(small)}.`, `4. ${describe(large)}.`],
+    notes: [
+      '4. Peak RSS is VmHWM of the `node bin/upw.js collect` process (the built CLI, log level info to a file, posts not tracked), read at its exit; ' +
+        'the simulator runs in the bench process without latency or limit.',
+      `4. ${describe(small)}.`,
+      `4. ${describe(large)}.`,
+    ],
     closing:
       ratio <= 1.2 && withinLimit
         ? []
