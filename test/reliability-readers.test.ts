@@ -40,7 +40,10 @@ interface ReadResult {
 
 function sqlite3(file: string, sql: string): Promise<ReadResult> {
   return new Promise((resolve) => {
-    const child = spawn('sqlite3', ['-readonly', file, sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Configured as docs/warehouse.md tells BI readers: read-only with a busy timeout. When the
+    // writing process closes the file, SQLite checkpoints the WAL under a brief exclusive lock;
+    // a reader with no timeout at all is told "database is locked" at that instant (seen in CI).
+    const child = spawn('sqlite3', ['-readonly', '-cmd', '.timeout 5000', file, sql], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -3,17 +3,15 @@
  * a killable child process, and the checks every crash or concurrent read must
  * pass (integrity, whole-or-absent days, a canonical dump to compare runs by).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ApiClient, type ApiClientOptions } from '../../src/api/client.js';
-import { collect, type CollectDeps, type CollectInput } from '../../src/collect/collect.usecases.js';
-import { resolveConfig, type UserConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/logger.js';
+import type { ApiClientOptions } from '../../src/api/client.js';
+import type { UserConfig } from '../../src/config/config.js';
 import type { Platform, Simulator } from '../../src/simulator/index.js';
-import { openWarehouse, type Warehouse } from '../../src/store/warehouse.js';
-import { BIN } from '../helpers.js';
+export { startUpw, writeConfig, type Child } from '../helpers.js';
+export { inspect, integrity, sleep } from './upw-process.js';
+import { inspect } from './upw-process.js';
+import { harness, type Harness } from './collector.js';
 
 /** The seed of every random choice in the reliability suites; override with RELIABILITY_SEED to replay. */
 export const SEED = Number(process.env.RELIABILITY_SEED ?? 20260315);
@@ -30,85 +28,16 @@ export function random(seed: number): () => number {
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export interface Collector {
-  wh: Warehouse;
-  client: ApiClient;
-  /** What a use case needs (collect, backfill). */
-  deps: CollectDeps;
-  collect(input?: CollectInput): ReturnType<typeof collect>;
-  /** One number from SQL. */
-  count(sql: string, ...params: unknown[]): number;
-  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
-}
+export type Collector = Harness;
 
-/** An in-process collector on a real file with client options of the test's choosing. */
+/** An in-process collector on a real file, post tracking off unless the test turns it on. */
 export function collector(dir: string, baseUrl: string, options: { config?: Partial<UserConfig>; client?: Partial<ApiClientOptions> } = {}): Collector {
-  const wh = openWarehouse(join(dir, `w-${Math.random().toString(36).slice(2)}.sqlite`));
-  const client = new ApiClient({ baseUrl, apiKey: 'demo-key', retries: 3, retryBaseMs: 10, timeoutMs: 2_000, ...options.client });
-  const config = resolveConfig({ profiles: 'all', posts: { track: false }, ...options.config }, undefined, dir);
-  const log = createLogger({ level: 'silent', pretty: false });
-  return {
-    wh,
-    client,
-    deps: { wh, client, log, config },
-    collect: (input) => collect({ wh, client, log, config }, input),
-    count: (sql, ...params) => wh.sqlite.prepare(sql).pluck().get(...params) as number,
-    rows: <T>(sql: string, ...params: unknown[]) => wh.sqlite.prepare(sql).all(...params) as T[],
-  };
-}
-
-/** A plain-JS config file (quick to load) in `dir`. */
-export function writeConfig(dir: string, config: Record<string, unknown>, name = 'collector.config.mjs'): string {
-  const file = join(dir, name);
-  writeFileSync(file, `export default ${JSON.stringify(config)};\n`);
-  return file;
-}
-
-export interface Child {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Start `upw ...args` and hand back the process, to wait for or to kill. */
-export function startUpw(args: string[], env: Record<string, string | undefined>, cwd: string, timeoutMs = 60_000): Child {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Open a file for checking as the next process after a crash would: WAL recovered, no migrations. */
-export function inspect<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file, { fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
+  return harness(dir, baseUrl, { posts: { track: false }, ...options.config }, { client: { retryBaseMs: 10, ...options.client } });
 }
 
 export const hasTable = (db: Database.Database, name: string): boolean =>
   db.prepare("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?").pluck().get(name) === 1;
-
-/** `PRAGMA integrity_check` of the file ('ok' when it does not exist yet: nothing to corrupt). */
-export function integrity(file: string): string {
-  if (!existsSync(file)) return 'ok';
-  return inspect(file, (db) => (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; '));
-}
 
 /**
  * The warehouse content that must not depend on how a run went: every

@@ -3,50 +3,17 @@
  * child process to signal or kill, bounded waits, and read-only looks into the
  * warehouse file while that process writes it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { QUERY_METRICS } from '../../src/platforms.js';
 import type { Platform, Simulator } from '../../src/simulator/index.js';
-import { BIN } from '../helpers.js';
+export { startUpw, writeConfig, type Child } from '../helpers.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** A plain-JS config file (quick to load) in `dir`. */
-export function writeConfig(dir: string, config: Record<string, unknown>, name = 'collector.config.mjs'): string {
-  const file = join(dir, name);
-  writeFileSync(file, `export default ${JSON.stringify(config)};\n`);
-  return file;
-}
 
 /** The environment that points `upw` at a simulator. */
 export function simEnv(sim: Simulator, extra: Record<string, string> = {}): Record<string, string> {
   return { UPLOAD_POST_API_KEY: 'demo-key', UPLOAD_POST_BASE_URL: sim.url, ...extra };
-}
-
-export interface Child {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Start `upw ...args`; it is SIGKILLed after `timeoutMs` whatever happens, so no test hangs on it. */
-export function startUpw(args: string[], env: Record<string, string | undefined>, cwd: string, timeoutMs = 60_000): Child {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
 }
 
 /** Poll `check` until it returns a truthy value; fail with `what` after `timeoutMs`. */
@@ -134,7 +101,9 @@ export function canonicalDump(file: string): string[] {
   ]);
 }
 
+/** `PRAGMA integrity_check` of the file ('ok' when it does not exist yet: nothing to corrupt). */
 export function integrity(file: string): string {
+  if (!existsSync(file)) return 'ok';
   return inspect(file, (db) => (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; '));
 }
 
