@@ -1,8 +1,8 @@
 /**
  * The Upload-Post API client: the only module that imports got. got does the
  * retrying (429, 5xx, timeouts, resets) and waits for X-RateLimit-Reset or
- * Retry-After; 401 is never retried. Every answer is handed to `onAnswer`
- * as received, so the raw record is complete even for failures.
+ * Retry-After; 401 is never retried. Every answer comes back with its raw
+ * record (thrown errors carry it as `raw`), so failures are recorded whole.
  */
 import got, { HTTPError, RequestError, type Got, type RetryObject } from 'got';
 import {
@@ -38,7 +38,6 @@ export interface ApiClientOptions {
   retryBaseMs?: number;
   /** Longest wait for a rate-limit reset before giving up on the request. */
   maxRateLimitWaitMs?: number;
-  onAnswer?: (raw: RawAnswer) => void;
 }
 
 export interface ApiStats {
@@ -168,11 +167,7 @@ export class ApiClient {
   private async get(endpoint: Endpoint, path: string, params: Record<string, string>, profile: string | undefined): Promise<Answer> {
     const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${path}`;
     const pacer = endpoint === 'post-analytics' ? this.postPacer : this.pacer;
-    const record = (status: number | undefined, body: string): RawAnswer => {
-      const raw: RawAnswer = { endpoint, profile, params, status, receivedAt: new Date().toISOString(), body };
-      this.options.onAnswer?.(raw);
-      return raw;
-    };
+    const record = (status: number | undefined, body: string): RawAnswer => ({ endpoint, profile, params, status, receivedAt: new Date().toISOString(), body });
     await pacer.acquire();
     try {
       const response = await this.http.get(path, { searchParams: params });

@@ -2,7 +2,6 @@
  * The whole warehouse schema. Only `src/store/` imports this (and drizzle).
  * BI views are plain SQL in drizzle/ migrations, not here.
  */
-import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const profilesTable = sqliteTable('profiles', {
@@ -206,7 +205,6 @@ export type Run = typeof runsTable.$inferSelect;
 export type RunError = typeof runErrorsTable.$inferSelect;
 export type PlatformRule = typeof platformRulesTable.$inferSelect;
 export type DaemonState = typeof daemonStateTable.$inferSelect;
-export const nowSql = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 
 /**
  * What a backfill finished, so a killed or repeated backfill skips it. One row
