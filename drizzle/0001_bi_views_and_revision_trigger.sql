@@ -1,3 +1,9 @@
+-- The BI views (the stable interface; docs/warehouse.md) and the revision trigger.
+-- SQLite before 3.41 (Debian 12's sqlite3 shell, older drivers) reports no
+-- declared type for a view column that is an expression, and CAST(col AS T) is
+-- an expression: so plain columns are selected bare and keep their table's
+-- declared type everywhere; only computed ones carry a CAST, which SQLite 3.41+
+-- reports as that type.
 -- Keep every value a later write replaced: all write paths get history for free.
 CREATE TRIGGER `daily_values_keep_revision` AFTER UPDATE OF `value` ON `daily_values`
 WHEN OLD.`value` IS NOT NEW.`value`
@@ -10,24 +16,24 @@ END;
 -- the days before it was first seen (backfilled history).
 CREATE VIEW `v_platform_rules` AS
 SELECT
-  CAST(`platform` AS TEXT) AS `platform`,
+  `platform`,
   CAST(CASE WHEN LAG(`valid_from`) OVER w IS NULL THEN '0000-01-01' ELSE `valid_from` END AS TEXT) AS `valid_from`,
   CAST(COALESCE(LEAD(`valid_from`) OVER w, '9999-12-31') AS TEXT) AS `valid_to`,
-  CAST(`primary_field` AS TEXT) AS `primary_field`,
-  CAST(`metric_type` AS TEXT) AS `metric_type`,
-  CAST(`source` AS TEXT) AS `source`
+  `primary_field`,
+  `metric_type`,
+  `source`
 FROM `platform_rules`
 WINDOW w AS (PARTITION BY `platform` ORDER BY `valid_from`);
 --> statement-breakpoint
 CREATE VIEW `v_daily_metrics` AS
 SELECT
-  CAST(p.`username` AS TEXT) AS `profile_username`,
-  CAST(s.`platform` AS TEXT) AS `platform`,
-  CAST(v.`day` AS TEXT) AS `day`,
+  p.`username` AS `profile_username`,
+  s.`platform`,
+  v.`day`,
   CAST(strftime('%s', v.`day`) AS INTEGER) AS `time`,
-  CAST(s.`name` AS TEXT) AS `metric`,
-  v.`value` AS `value`,
-  CAST(v.`source` AS TEXT) AS `source`,
+  s.`name` AS `metric`,
+  v.`value`,
+  v.`source`,
   CAST(strftime('%Y-%m-%dT%H:%M:%SZ', v.`observed_at`, 'unixepoch') AS TEXT) AS `observed_at`
 FROM `daily_values` v
 JOIN `series` s ON s.`id` = v.`series_id` AND s.`kind` = 'snapshot'
@@ -35,13 +41,13 @@ JOIN `profiles` p ON p.`id` = s.`profile_id`;
 --> statement-breakpoint
 CREATE VIEW `v_daily_impressions` AS
 SELECT
-  CAST(p.`username` AS TEXT) AS `profile_username`,
-  CAST(s.`platform` AS TEXT) AS `platform`,
-  CAST(v.`day` AS TEXT) AS `day`,
+  p.`username` AS `profile_username`,
+  s.`platform`,
+  v.`day`,
   CAST(strftime('%s', v.`day`) AS INTEGER) AS `time`,
-  CAST(r.`metric_type` AS TEXT) AS `metric_type`,
-  CAST(r.`primary_field` AS TEXT) AS `primary_field`,
-  CAST(v.`value` AS INTEGER) AS `impressions`
+  r.`metric_type`,
+  r.`primary_field`,
+  v.`value` AS `impressions`
 FROM `daily_values` v
 JOIN `series` s ON s.`id` = v.`series_id` AND s.`kind` = 'snapshot'
 JOIN `profiles` p ON p.`id` = s.`profile_id`
@@ -56,8 +62,8 @@ WITH latest AS (
   GROUP BY s.`profile_id`, s.`platform`
 )
 SELECT
-  CAST(p.`username` AS TEXT) AS `profile_username`,
-  CAST(l.`platform` AS TEXT) AS `platform`,
+  p.`username` AS `profile_username`,
+  l.`platform`,
   CAST(l.`day` AS TEXT) AS `day`,
   CAST(MAX(CASE WHEN s.`name` = 'followers' THEN v.`value` END) AS INTEGER) AS `followers`,
   -- `impressions` is an alias of `views` on Instagram, YouTube and TikTok; take whichever came.
@@ -76,13 +82,15 @@ GROUP BY l.`profile_id`, l.`platform`;
 --> statement-breakpoint
 CREATE VIEW `v_timeseries` AS
 SELECT
-  CAST(p.`username` AS TEXT) AS `profile_username`,
-  CAST(s.`platform` AS TEXT) AS `platform`,
-  CAST(v.`day` AS TEXT) AS `day`,
+  p.`username` AS `profile_username`,
+  s.`platform`,
+  v.`day`,
   CAST(strftime('%s', v.`day`) AS INTEGER) AS `time`,
-  CAST(s.`name` AS TEXT) AS `series`,
-  CAST(r.`metric_type` AS TEXT) AS `metric_type`,
-  v.`value` AS `value`
+  s.`name` AS `series`,
+  r.`metric_type`,
+  v.`value`,
+  v.`source`,
+  CAST(strftime('%Y-%m-%dT%H:%M:%SZ', v.`observed_at`, 'unixepoch') AS TEXT) AS `observed_at`
 FROM `daily_values` v
 JOIN `series` s ON s.`id` = v.`series_id` AND s.`kind` = 'timeseries'
 JOIN `profiles` p ON p.`id` = s.`profile_id`
@@ -91,13 +99,13 @@ LEFT JOIN `v_platform_rules` r ON r.`platform` = s.`platform`
 --> statement-breakpoint
 CREATE VIEW `v_value_revisions` AS
 SELECT
-  CAST(p.`username` AS TEXT) AS `profile_username`,
-  CAST(s.`platform` AS TEXT) AS `platform`,
-  CAST(s.`kind` AS TEXT) AS `kind`,
-  CAST(s.`name` AS TEXT) AS `name`,
-  CAST(r.`day` AS TEXT) AS `day`,
-  r.`value` AS `value`,
-  CAST(r.`source` AS TEXT) AS `source`,
+  p.`username` AS `profile_username`,
+  s.`platform`,
+  s.`kind`,
+  s.`name`,
+  r.`day`,
+  r.`value`,
+  r.`source`,
   CAST(strftime('%Y-%m-%dT%H:%M:%SZ', r.`observed_at`, 'unixepoch') AS TEXT) AS `observed_at`,
   CAST(strftime('%Y-%m-%dT%H:%M:%SZ', r.`replaced_at`, 'unixepoch') AS TEXT) AS `replaced_at`
 FROM `value_revisions` r
@@ -106,15 +114,15 @@ JOIN `profiles` p ON p.`id` = s.`profile_id`;
 --> statement-breakpoint
 CREATE VIEW `v_post_metrics` AS
 SELECT
-  CAST(m.`request_id` AS TEXT) AS `request_id`,
-  CAST(p.`username` AS TEXT) AS `profile_username`,
-  CAST(m.`platform` AS TEXT) AS `platform`,
-  CAST(m.`day` AS TEXT) AS `day`,
+  m.`request_id`,
+  p.`username` AS `profile_username`,
+  m.`platform`,
+  m.`day`,
   CAST(strftime('%s', m.`day`) AS INTEGER) AS `time`,
-  CAST(pp.`platform_post_id` AS TEXT) AS `platform_post_id`,
-  CAST(pp.`post_url` AS TEXT) AS `post_url`,
-  CAST(m.`metric` AS TEXT) AS `metric`,
-  m.`value` AS `value`
+  pp.`platform_post_id`,
+  pp.`post_url`,
+  m.`metric`,
+  m.`value`
 FROM `post_metrics` m
 JOIN `posts` po ON po.`request_id` = m.`request_id`
 JOIN `profiles` p ON p.`id` = po.`profile_id`
