@@ -10,7 +10,7 @@ import type { UserConfig } from '../../src/config/config.js';
 import type { Platform, Simulator } from '../../src/simulator/index.js';
 export { startUpw, writeConfig, type Child } from '../helpers.js';
 export { inspect, integrity, sleep } from './upw-process.js';
-import { inspect } from './upw-process.js';
+import { canonicalDump as dump, inspect } from './upw-process.js';
 import { harness, type Harness } from './collector.js';
 
 /** The seed of every random choice in the reliability suites; override with RELIABILITY_SEED to replay. */
@@ -39,23 +39,9 @@ export function collector(dir: string, baseUrl: string, options: { config?: Part
 export const hasTable = (db: Database.Database, name: string): boolean =>
   db.prepare("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?").pluck().get(name) === 1;
 
-/**
- * The warehouse content that must not depend on how a run went: every
- * current value with its key, and the dated rules. Observation times and run
- * ids are left out.
- */
+/** The warehouse content that must not depend on how a run went; revisions are not compared after a crash. */
 export function canonicalDump(file: string): string[] {
-  return inspect(file, (db) => [
-    ...(db
-      .prepare(
-        `SELECT p.username || '|' || s.platform || '|' || s.kind || '|' || s.name || '|' || v.day || '|' || v.value || '|' || v.source
-         FROM daily_values v JOIN series s ON s.id = v.series_id JOIN profiles p ON p.id = s.profile_id
-         ORDER BY p.username, s.platform, s.kind, s.name, v.day`,
-      )
-      .pluck()
-      .all() as string[]),
-    ...(db.prepare("SELECT 'rule|' || platform || '|' || valid_from || '|' || ifnull(primary_field, '') || '|' || ifnull(metric_type, '') FROM platform_rules ORDER BY 1").pluck().all() as string[]),
-  ]);
+  return dump(file, { revisions: false });
 }
 
 /**

@@ -79,8 +79,13 @@ export function importable(sim: Simulator, profile: string, platform: string, da
   return Object.fromEntries(Object.entries(snap).filter(([m]) => keep.has(m)).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** Every current value with its key, and the dated rules: what must not depend on how a run went. */
-export function canonicalDump(file: string): string[] {
+/**
+ * Every current value with its key, the dated rules and (unless left out) the
+ * revisions: what must not depend on how a run went. Observation times and run
+ * ids are left out.
+ */
+export function canonicalDump(file: string, options: { revisions?: boolean } = {}): string[] {
+  const revisions = options.revisions ?? true;
   return inspect(file, (db) => [
     ...(db
       .prepare(
@@ -90,13 +95,15 @@ export function canonicalDump(file: string): string[] {
       )
       .pluck()
       .all() as string[]),
-    ...(db
+    ...(!revisions
+      ? []
+      : (db
       .prepare(
         `SELECT 'revision|' || p.username || '|' || s.platform || '|' || s.kind || '|' || s.name || '|' || r.day || '|' || r.value
          FROM value_revisions r JOIN series s ON s.id = r.series_id JOIN profiles p ON p.id = s.profile_id ORDER BY 1`,
       )
       .pluck()
-      .all() as string[]),
+      .all() as string[])),
     ...(db.prepare("SELECT 'rule|' || platform || '|' || valid_from || '|' || ifnull(primary_field, '') || '|' || ifnull(metric_type, '') FROM platform_rules ORDER BY 1").pluck().all() as string[]),
   ]);
 }
