@@ -15,9 +15,9 @@ export const runsTable = sqliteTable(
   'runs',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    kind: text('kind', { enum: ['collect', 'backfill'] }).notNull(),
+    kind: text('kind', { enum: ['collect', 'backfill', 'sync'] }).notNull(),
     status: text('status', { enum: ['running', 'ok', 'partial', 'failed'] }).notNull(),
-    /** The calendar day (configured timezone) a collect run reads for. */
+    /** The server's day (serverTimezone) when the run started. */
     day: text('day'),
     /** The days a backfill run imported (its first range's start, its last range's end). */
     since: text('since'),
@@ -48,6 +48,9 @@ export const runErrorsTable = sqliteTable(
     kind: text('kind').notNull(),
     status: integer('status'),
     message: text('message').notNull(),
+    /** The answer's field a bad value came in, and that value as received. */
+    field: text('field'),
+    rawValue: text('raw_value'),
     at: text('at').notNull(),
   },
   (t) => [index('run_errors_run_idx').on(t.runId)],
@@ -100,6 +103,8 @@ export const dailyValuesTable = sqliteTable(
     value: integer('value').notNull(),
     source: text('source', { enum: ['collect', 'backfill'] }).notNull(),
     observedAt: integer('observed_at').notNull(),
+    /** The run that last wrote the value (NULL before 0003): what an incremental sync ships. */
+    runId: integer('run_id'),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.day] })],
 );
@@ -115,8 +120,68 @@ export const valueRevisionsTable = sqliteTable(
     source: text('source', { enum: ['collect', 'backfill'] }).notNull(),
     observedAt: integer('observed_at').notNull(),
     replacedAt: integer('replaced_at').notNull(),
+    /** The run that had written the replaced value. */
+    runId: integer('run_id'),
   },
   (t) => [index('value_revisions_key_idx').on(t.seriesId, t.day)],
+);
+
+/**
+ * What the server counted per (profile, platform, day) in total-impressions'
+ * default mode, and through which field. One row per day the warehouse holds a
+ * snapshot of that platform, so it is also the coverage record. `value` is
+ * NULL when nothing was counted that day (the field was absent, or no rule is
+ * known); `primary_field` is NULL when the server's count is known but not the
+ * field it came from. Written in the same transaction as the snapshot values.
+ */
+export const dailyImpressionsTable = sqliteTable(
+  'daily_impressions',
+  {
+    profileId: integer('profile_id').notNull().references(() => profilesTable.id, { onDelete: 'cascade' }),
+    platform: text('platform').notNull(),
+    day: text('day').notNull(),
+    value: integer('value'),
+    primaryField: text('primary_field'),
+    metricType: text('metric_type'),
+    source: text('source', { enum: ['collect', 'backfill'] }).notNull(),
+    observedAt: integer('observed_at').notNull(),
+    runId: integer('run_id'),
+  },
+  (t) => [primaryKey({ columns: [t.profileId, t.platform, t.day] })],
+);
+
+/**
+ * Which profile and days each run wrote: an incremental sync reads the rows of
+ * those (profile, day range) pairs instead of scanning every table.
+ */
+export const runChangesTable = sqliteTable(
+  'run_changes',
+  {
+    runId: integer('run_id').notNull(),
+    profileId: integer('profile_id').notNull(),
+    fromDay: text('from_day').notNull(),
+    toDay: text('to_day').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.profileId] })],
+);
+
+/** Instagram's audience breakdowns per day: `follower_demographics` and `engaged_audience_demographics`. */
+export const demographicsTable = sqliteTable(
+  'demographics',
+  {
+    profileId: integer('profile_id').notNull().references(() => profilesTable.id, { onDelete: 'cascade' }),
+    platform: text('platform').notNull(),
+    day: text('day').notNull(),
+    /** `follower` or `engaged`. */
+    audience: text('audience').notNull(),
+    /** `age`, `gender`, `country`, `city`, or whatever else the answer breaks down by. */
+    dimension: text('dimension').notNull(),
+    segment: text('segment').notNull(),
+    value: integer('value').notNull(),
+    observedAt: integer('observed_at').notNull(),
+    runId: integer('run_id'),
+  },
+  (t) => [primaryKey({ columns: [t.profileId, t.platform, t.day, t.audience, t.dimension, t.segment] })],
 );
 
 /**
@@ -132,7 +197,8 @@ export const platformRulesTable = sqliteTable(
     metricType: text('metric_type'),
     availableMetrics: text('available_metrics', { mode: 'json' }).$type<string[]>(),
     metricLabels: text('metric_labels', { mode: 'json' }).$type<Record<string, string>>(),
-    source: text('source', { enum: ['answer', 'platform-metrics', 'default'] }).notNull(),
+    /** `backfill`: learned from the server's daily counts (which field matched each day). */
+    source: text('source', { enum: ['answer', 'platform-metrics', 'default', 'backfill'] }).notNull(),
     observedAt: text('observed_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.platform, t.validFrom] })],
@@ -159,6 +225,7 @@ export const postsTable = sqliteTable(
     firstSeenAt: text('first_seen_at').notNull(),
     /** Day of the last successful post-analytics read; the oldest go first next run. */
     lastCheckedDay: text('last_checked_day'),
+    runId: integer('run_id'),
   },
   (t) => [index('posts_profile_idx').on(t.profileId, t.uploadTimestamp)],
 );
@@ -172,6 +239,9 @@ export const postPlatformsTable = sqliteTable(
     postUrl: text('post_url'),
     lastError: text('last_error'),
     lastErrorDay: text('last_error_day'),
+    /** `post_metrics_source` of the last answer (`platform_api`). */
+    metricsSource: text('metrics_source'),
+    runId: integer('run_id'),
   },
   (t) => [primaryKey({ columns: [t.requestId, t.platform] })],
 );
@@ -185,8 +255,29 @@ export const postMetricsTable = sqliteTable(
     metric: text('metric').notNull(),
     value: integer('value').notNull(),
     observedAt: integer('observed_at').notNull(),
+    runId: integer('run_id'),
   },
   (t) => [primaryKey({ columns: [t.requestId, t.platform, t.day, t.metric] })],
+);
+
+/**
+ * The profile snapshots post-analytics sends with each platform of a post:
+ * `at_post_date` (the day of the post) and `latest` (its
+ * `profile_snapshot_latest_date`).
+ */
+export const postProfileSnapshotsTable = sqliteTable(
+  'post_profile_snapshots',
+  {
+    requestId: text('request_id').notNull().references(() => postsTable.requestId, { onDelete: 'cascade' }),
+    platform: text('platform').notNull(),
+    snapshot: text('snapshot', { enum: ['at_post_date', 'latest'] }).notNull(),
+    day: text('day').notNull(),
+    metric: text('metric').notNull(),
+    value: integer('value').notNull(),
+    observedAt: integer('observed_at').notNull(),
+    runId: integer('run_id'),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.platform, t.snapshot, t.day, t.metric] })],
 );
 
 /** One row: the daemon's heartbeat, so `upw status` in another process can tell it is alive. */
@@ -229,3 +320,4 @@ export const backfillProgressTable = sqliteTable(
 );
 
 export type BackfillProgress = typeof backfillProgressTable.$inferSelect;
+export type DailyImpressions = typeof dailyImpressionsTable.$inferSelect;
