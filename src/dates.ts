@@ -1,4 +1,5 @@
 /** Calendar days as ISO `YYYY-MM-DD` text, the one day format of the warehouse. */
+import { BadInputError } from './errors.js';
 
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
@@ -49,15 +50,41 @@ export function eachDay(from: string, to: string): string[] {
 
 let clockOffsetMs: number | undefined;
 
+/** The instant `UPW_NOW` names, or undefined when it is unset; bad input when it is not an ISO instant. */
+export function parseUpwNow(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  // An ISO day or instant: Date.parse alone would also take "March 3" or "1".
+  const ms = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
+  if (Number.isNaN(ms)) throw new BadInputError(`UPW_NOW: "${text}" is not an ISO instant (e.g. 2026-03-04T10:00:00Z)`);
+  return ms;
+}
+
 /**
  * "Now" for the product. `UPW_NOW` (an ISO instant) shifts the clock so the
  * process starts at that moment and time runs on from there: tests and users
- * replaying a missed day use it. Read once, on first use.
+ * replaying a day use it. It moves "today" for queries and schedules; a live
+ * answer is still filed under the day the server's own clock gave it.
+ * Read once, on first use.
  */
 export function now(): Date {
   if (clockOffsetMs === undefined) {
-    const fixed = process.env.UPW_NOW ? Date.parse(process.env.UPW_NOW) : Number.NaN;
-    clockOffsetMs = Number.isNaN(fixed) ? 0 : fixed - Date.now();
+    const fixed = parseUpwNow(process.env.UPW_NOW);
+    clockOffsetMs = fixed === undefined ? 0 : fixed - Date.now();
   }
   return new Date(Date.now() + clockOffsetMs);
+}
+
+/**
+ * The server's day of an answer: the calendar day, in the server's zone, of
+ * the moment the server says it answered (its `Date` header); without one, of
+ * the moment it was received by the real clock (never the shifted one).
+ */
+export function dayOfAnswer(answer: { serverDate?: string; receivedAt: string }, serverTimezone: string): string {
+  return dayInZone(instantOfAnswer(answer), serverTimezone);
+}
+
+/** The instant of an answer by the server's clock when it said (Date header), else when it was received. */
+export function instantOfAnswer(answer: { serverDate?: string; receivedAt: string }): Date {
+  const said = answer.serverDate === undefined ? Number.NaN : Date.parse(answer.serverDate);
+  return new Date(Number.isNaN(said) ? Date.parse(answer.receivedAt) : said);
 }

@@ -26,6 +26,8 @@ export interface RawAnswer {
   params: Record<string, string>;
   status: number | undefined;
   receivedAt: string;
+  /** The server's own `Date` header: its clock decides which server day an answer describes. */
+  serverDate?: string;
   body: string;
 }
 
@@ -167,12 +169,20 @@ export class ApiClient {
   private async get(endpoint: Endpoint, path: string, params: Record<string, string>, profile: string | undefined): Promise<Answer> {
     const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${path}`;
     const pacer = endpoint === 'post-analytics' ? this.postPacer : this.pacer;
-    const record = (status: number | undefined, body: string): RawAnswer => ({ endpoint, profile, params, status, receivedAt: new Date().toISOString(), body });
+    const record = (status: number | undefined, body: string, date: string | undefined): RawAnswer => ({
+      endpoint,
+      profile,
+      params,
+      status,
+      receivedAt: new Date().toISOString(),
+      ...(date !== undefined && { serverDate: date }),
+      body,
+    });
     await pacer.acquire();
     try {
       const response = await this.http.get(path, { searchParams: params });
       const text = this.withoutKey(response.body);
-      const raw = record(response.statusCode, text);
+      const raw = record(response.statusCode, text, response.headers.date);
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -182,9 +192,9 @@ export class ApiClient {
       return { body, raw };
     } catch (error) {
       if (error instanceof HTTPError) {
-        const { statusCode, body } = error.response as { statusCode: number; body: string };
+        const { statusCode, body, headers } = error.response as { statusCode: number; body: string; headers: Record<string, string | undefined> };
         const text = this.withoutKey(String(body ?? ''));
-        const raw = record(statusCode, text);
+        const raw = record(statusCode, text, headers.date);
         throw Object.assign(this.httpError(statusCode, text, url, error), { raw });
       }
       if (error instanceof RequestError) {

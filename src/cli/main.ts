@@ -1,4 +1,5 @@
 /** `upw`: dispatch to a lazily imported command; map errors to exit codes here only. */
+import { parseUpwNow } from '../dates.js';
 import { ExitCode, UpwError, exitCodeOf } from '../errors.js';
 import type { CommandIo, CommandModule } from './common.js';
 
@@ -23,7 +24,8 @@ Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.describe}`).join('\n')}
 
 Environment: UPLOAD_POST_API_KEY, UPLOAD_POST_BASE_URL, UPW_DB, LOG_LEVEL (.env is read if present)
-Exit codes: 0 ok, 1 unexpected, 2 bad input, 3 key refused, 4 profile not found, 5 partial
+Exit codes: 0 ok, 1 unexpected, 2 bad input, 3 key refused, 4 profile not found, 5 partial,
+            6 another upw process is writing this warehouse
 `;
 }
 
@@ -40,6 +42,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     return ExitCode.badInput;
   }
   try {
+    // A malformed UPW_NOW is bad input, not a clock to ignore in silence.
+    parseUpwNow(io.env.UPW_NOW);
     return await (await command.load()).run(rest, io);
   } catch (error) {
     if (error instanceof UpwError && error.userFacing) io.stderr.write(`upw ${name}: ${error.message}\n`);

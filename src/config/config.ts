@@ -24,8 +24,13 @@ export interface UserConfig {
   database?: string;
   /** Cron expression (5 or 6 fields) for `upw daemon`. Default `0 3 * * *`. */
   schedule?: string;
-  /** IANA zone deciding which calendar day a snapshot belongs to. Default `UTC`. */
+  /** IANA zone the cron schedule runs in. Default `UTC`. */
   timezone?: string;
+  /**
+   * IANA zone of the server's day, which decides the day a snapshot belongs to
+   * and what "today" is for queries (as for the live endpoint). Default `UTC`.
+   */
+  serverTimezone?: string;
   /** Profiles polled at once. Default 4. */
   concurrency?: number;
   /** Per-request timeout in ms. Default 30000. */
@@ -52,6 +57,7 @@ export interface ResolvedConfig {
   database: string;
   schedule: string;
   timezone: string;
+  serverTimezone: string;
   concurrency: number;
   requestTimeoutMs: number;
   retries: number;
@@ -68,6 +74,7 @@ export const DEFAULTS = {
   database: 'data/warehouse.sqlite',
   schedule: '0 3 * * *',
   timezone: 'UTC',
+  serverTimezone: 'UTC',
   concurrency: 4,
   requestTimeoutMs: 30_000,
   retries: 4,
@@ -75,7 +82,7 @@ export const DEFAULTS = {
   posts: { track: true, days: 30 },
 } as const;
 
-const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts']);
+const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts']);
 const PROFILE_KEYS = new Set(['username', 'platforms', 'facebookPageId', 'linkedinPageUrn']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -139,8 +146,9 @@ export function validateConfig(raw: unknown, isValidSchedule: (expr: string) => 
   if (checkString(problems, 'schedule', raw.schedule) && typeof raw.schedule === 'string' && !isValidSchedule(raw.schedule)) {
     problems.push(`schedule: not a valid cron expression: "${raw.schedule}"`);
   }
-  if (checkString(problems, 'timezone', raw.timezone) && typeof raw.timezone === 'string' && !isValidTimeZone(raw.timezone)) {
-    problems.push(`timezone: unknown IANA time zone "${raw.timezone}"`);
+  for (const key of ['timezone', 'serverTimezone'] as const) {
+    const zone = raw[key];
+    if (checkString(problems, key, zone) && typeof zone === 'string' && !isValidTimeZone(zone)) problems.push(`${key}: unknown IANA time zone "${zone}"`);
   }
   checkInt(problems, 'concurrency', raw.concurrency, 1, 64);
   checkInt(problems, 'requestTimeoutMs', raw.requestTimeoutMs, 100, 600_000);
@@ -176,6 +184,7 @@ export function resolveConfig(raw: UserConfig | undefined, file: string | undefi
     database: isAbsolute(database) ? database : resolve(baseDir, database),
     schedule: raw?.schedule ?? DEFAULTS.schedule,
     timezone: raw?.timezone ?? DEFAULTS.timezone,
+    serverTimezone: raw?.serverTimezone ?? DEFAULTS.serverTimezone,
     concurrency: raw?.concurrency ?? DEFAULTS.concurrency,
     requestTimeoutMs: raw?.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     retries: raw?.retries ?? DEFAULTS.retries,

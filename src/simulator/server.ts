@@ -86,7 +86,8 @@ export function createHandler(state: ServerState): RequestListener {
     if (res.destroyed || res.writableEnded) return; // closed while we waited
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
     if (status === 429) stats.rateLimited += 1;
-    res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    // The server's own clock, as a real server's Date header: clients learn the server's day from it.
+    res.writeHead(status, { ...headers, date: state.world.now().toUTCString(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
   };
   const json = (res: ServerResponse, status: number, body: object, headers: Record<string, string>): Promise<void> =>
