@@ -21,6 +21,8 @@ interface Answer {
 }
 
 const DAY = '2026-01-15';
+// The answers' Date header: the server's day of every answer is DAY.
+const SERVER_DATE = new Date(`${DAY}T12:00:00Z`).toUTCString();
 const PLATFORM_LIST = PLATFORMS.join(',');
 
 /** Fetch each profile's analytics answer once, as text: the input both paths start from. */
@@ -49,14 +51,14 @@ function freshWarehouse(dir: string, name: string, platformMetrics: string): War
 /** The product path, timed from the answer's text to the committed transaction. */
 function product(wh: Warehouse, answers: Answer[]): { ms: number; values: number } {
   const runId = startRun(wh, 'collect', DAY);
-  const writer = new ValueWriter(wh);
+  const writer = new ValueWriter(wh, runId);
   const cached = readPlatformMetricsCache(wh);
   const platforms = [...PLATFORMS];
   const t0 = performance.now();
   for (const a of answers) {
-    const raw: RawAnswer = { endpoint: 'analytics', profile: a.username, params: { platforms: PLATFORM_LIST }, status: 200, receivedAt: new Date().toISOString(), body: a.text };
+    const raw: RawAnswer = { endpoint: 'analytics', profile: a.username, params: { platforms: PLATFORM_LIST }, status: 200, receivedAt: new Date().toISOString(), serverDate: SERVER_DATE, body: a.text };
     storeProfile({
-      wh, writer, runId, day: DAY, raw, body: JSON.parse(a.text), cached, observedAt: 1_768_478_400, source: 'collect',
+      wh, writer, runId, raw, body: JSON.parse(a.text), cached, source: 'collect', serverTimezone: 'UTC',
       target: { username: a.username, platforms, createdAt: undefined, pageId: undefined, pageUrn: undefined },
     });
   }

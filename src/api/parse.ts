@@ -26,7 +26,7 @@ export interface PlatformAnalytics {
 
 export type PlatformResult =
   | { ok: true; data: PlatformAnalytics }
-  | { ok: false; kind: 'unsupported' | 'platform_error' | 'missing'; message: string };
+  | { ok: false; kind: 'unsupported' | 'unavailable' | 'platform_error' | 'missing'; message: string };
 
 const TIMESERIES_FIELDS: Record<string, string> = { reach_timeseries: 'reach', impressions_timeseries: 'impressions' };
 
@@ -64,8 +64,11 @@ function messageOf(v: unknown): string | undefined {
   return undefined;
 }
 
+// "Analytics are not supported for Discord." and Reddit's `reddit_unavailable` are the API
+// saying there is nothing to read, not a failure to read it (FACTS.md).
 function failure(message: string): PlatformResult {
-  return { ok: false, kind: /not (yet )?supported/i.test(message) ? 'unsupported' : 'platform_error', message };
+  const kind = /not (yet )?supported/i.test(message) ? 'unsupported' : /(^|[^a-z])[a-z]+_unavailable\b/i.test(message) ? 'unavailable' : 'platform_error';
+  return { ok: false, kind, message };
 }
 
 /** One platform's value in an analytics answer. */

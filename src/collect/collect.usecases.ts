@@ -6,12 +6,12 @@ import pLimit from 'p-limit';
 import type { ApiClient, ApiFailure, RawAnswer } from '../api/client.js';
 import { parseAnalytics, parsePlatformMetrics, type PlatformAnalytics } from '../api/parse.js';
 import type { ResolvedConfig } from '../config/config.js';
-import { dayInZone, now } from '../dates.js';
-import { ApiError, ApiKeyRefusedError } from '../errors.js';
+import { dayInZone, dayOfAnswer, instantOfAnswer, now } from '../dates.js';
+import { ApiError, ApiKeyRefusedError, BadInputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { cachePlatformMetrics, readPlatformMetricsCache, recordRule } from '../store/rules.repository.js';
-import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, pruneRaw, recordRaw, recordRunError, startRun, countRunErrors } from '../store/runs.repository.js';
+import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, isNoticeKind, pruneRaw, recordRaw, recordRunError, startRun, countRunErrors } from '../store/runs.repository.js';
 import type { Run } from '../store/schema.js';
 import { ValueWriter, type ValueSource } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
@@ -27,6 +27,10 @@ export interface CollectDeps {
 
 export interface CollectInput {
   overrides?: TargetOverrides;
+  /**
+   * The clock that names the run's day (default: the product clock). Each
+   * answer is filed under the server's day of its own Date header, whatever this says.
+   */
   now?: Date;
   /** Stop starting new profiles; the ones in flight finish their transaction. */
   signal?: AbortSignal;
@@ -57,7 +61,11 @@ const isAlive = (pid: number): boolean => {
 export async function collect(deps: CollectDeps, input: CollectInput = {}): Promise<RunSummary> {
   const { wh, client, log, config } = deps;
   const at = input.now ?? now();
-  const day = dayInZone(at, config.timezone);
+  const day = dayInZone(at, config.serverTimezone);
+  if (config.profiles === undefined && !input.overrides?.profiles?.length) {
+    // Bad input, found before a run is recorded: no failed run for a config that names nobody.
+    throw new BadInputError('No profiles to collect: pass --profile NAME or write a collector.config.ts with `profiles`');
+  }
   closeAbandonedRuns(wh, isAlive);
   const runId = startRun(wh, 'collect', day);
   const before = { ...client.stats };
@@ -65,7 +73,6 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   let keyRefused = false;
   let targets: Target[] = [];
   const runLog = log.child({ run: runId, day });
-  const startedAt = Date.now();
   let done = 0;
 
   const fail = (e: ApiFailure, profile?: string) => {
@@ -85,7 +92,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
       } else throw e;
     });
     const cached = readPlatformMetricsCache(wh);
-    const writer = new ValueWriter(wh);
+    const writer = new ValueWriter(wh, runId);
     // rejectOnClear: profiles dropped from the queue (a signal, a refused key) settle instead of hanging the run.
     const limit = pLimit({ concurrency: config.concurrency, rejectOnClear: true });
     const stop = () => limit.clearQueue();
@@ -98,8 +105,9 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
           const started = Date.now();
           try {
             const answer = await client.analytics(target.username, target.platforms, { pageId: target.pageId, pageUrn: target.pageUrn });
-            const counts = storeProfile({ wh, writer, runId, day, target, raw: answer.raw, body: answer.body, cached, observedAt: Math.floor((at.getTime() + (Date.now() - startedAt)) / 1000), source: 'collect' });
-            runLog.info({ profile: target.username, ms: Date.now() - started, ...counts }, 'collected');
+            // The server's day of this answer, by its own clock: never the local calendar day.
+            const counts = storeProfile({ wh, writer, runId, target, raw: answer.raw, body: answer.body, cached, source: 'collect', serverTimezone: config.serverTimezone });
+            runLog.debug({ profile: target.username, ms: Date.now() - started, ...counts }, 'collected');
           } catch (e) {
             if (!(e instanceof ApiError)) throw e;
             if (e instanceof ApiKeyRefusedError) {
@@ -178,44 +186,57 @@ export interface StoreProfileInput {
   wh: Warehouse;
   writer: ValueWriter;
   runId: number;
-  day: string;
   target: Target;
   raw: RawAnswer;
   body: unknown;
   cached: ReturnType<typeof readPlatformMetricsCache>;
-  observedAt: number;
   source: ValueSource;
-  /** Add the platforms to the run's counts (default); a backfill counts its history imports instead. */
-  countPlatforms?: boolean;
+  /** The zone of the server's day: the answer's snapshot is filed under the day of its Date header there. */
+  serverTimezone: string;
+  /** Add the profile and its platforms to the run's counts (default); a backfill counts its own pieces instead. */
+  count?: boolean;
 }
 
-/** One profile's answer, written in one transaction: raw, values, rules, failures, counts. */
-export function storeProfile(input: StoreProfileInput): { platformsOk: number; platformsFailed: number; valuesWritten: number } {
-  const { wh, writer, runId, day, target, observedAt, source } = input;
+/** One profile's answer, written in one transaction: raw, values, counts, rules, failures, notes. */
+export function storeProfile(input: StoreProfileInput): { day: string; platformsOk: number; platformsFailed: number; notes: number; valuesWritten: number } {
+  const { wh, writer, runId, target, source } = input;
+  const day = dayOfAnswer(input.raw, input.serverTimezone);
+  const observedAt = Math.floor(instantOfAnswer(input.raw).getTime() / 1000);
   const results = parseAnalytics(input.body, target.platforms);
   const before = writer.written;
   let platformsOk = 0;
   let platformsFailed = 0;
+  let notes = 0;
   try {
     wh.transaction(() => {
       const profileId = ensureProfile(wh, target.username, target.createdAt);
       recordRaw(wh, runId, input.raw);
+      let from = day;
       for (const [platform, result] of Object.entries(results)) {
         if (!result.ok) {
-          platformsFailed++;
+          if (isNoticeKind(result.kind)) notes++;
+          else platformsFailed++;
           recordRunError(wh, runId, { profile: target.username, platform, kind: result.kind, message: result.message });
           continue;
         }
         platformsOk++;
-        writePlatform(writer, profileId, platform, day, result.data, observedAt, source);
-        recordRule(wh, platform, day, mergeRule(platform, result.data.rule, input.cached.get(platform)));
+        const rule = mergeRule(platform, result.data.rule, input.cached.get(platform));
+        const first = writePlatform(writer, profileId, platform, day, result.data, observedAt, source);
+        if (first < from) from = first;
+        recordRule(wh, platform, day, rule);
+        // What the server counts for this day in default mode: the snapshot's value of today's field.
+        const value = rule.primaryField === null ? null : (result.data.metrics[rule.primaryField] ?? null);
+        writer.writeCounted({ profileId, platform, day, value, primaryField: rule.primaryField, metricType: rule.metricType }, source, observedAt);
       }
-      const countPlatforms = input.countPlatforms ?? true;
+      writer.noteWritten(profileId, from, day);
+      // A profile whose platforms were all notes ("not supported") has nothing that failed.
+      const profileOk = platformsOk > 0 || platformsFailed === 0;
+      const count = input.count ?? true;
       addRunCounts(wh, runId, {
-        profilesOk: platformsOk > 0 ? 1 : 0,
-        profilesFailed: platformsOk > 0 ? 0 : 1,
-        platformsOk: countPlatforms ? platformsOk : 0,
-        platformsFailed: countPlatforms ? platformsFailed : 0,
+        profilesOk: count && profileOk ? 1 : 0,
+        profilesFailed: count && !profileOk ? 1 : 0,
+        platformsOk: count ? platformsOk : 0,
+        platformsFailed: count ? platformsFailed : 0,
         valuesWritten: writer.written - before,
       });
     });
@@ -223,15 +244,21 @@ export function storeProfile(input: StoreProfileInput): { platformsOk: number; p
     writer.forget();
     throw e;
   }
-  return { platformsOk, platformsFailed, valuesWritten: writer.written - before };
+  return { day, platformsOk, platformsFailed, notes, valuesWritten: writer.written - before };
 }
 
-function writePlatform(writer: ValueWriter, profileId: number, platform: string, day: string, data: PlatformAnalytics, observedAt: number, source: ValueSource): void {
+/** Write one platform's snapshot and time series; returns the earliest day written. */
+function writePlatform(writer: ValueWriter, profileId: number, platform: string, day: string, data: PlatformAnalytics, observedAt: number, source: ValueSource): string {
+  let first = day;
   for (const [metric, value] of Object.entries(data.metrics)) {
     writer.write(writer.seriesId(profileId, platform, 'snapshot', metric), day, value, source, observedAt);
   }
   for (const [series, points] of Object.entries(data.timeseries)) {
     const id = writer.seriesId(profileId, platform, 'timeseries', series);
-    for (const p of points) writer.write(id, p.day, p.value, source, observedAt);
+    for (const p of points) {
+      writer.write(id, p.day, p.value, source, observedAt);
+      if (p.day < first) first = p.day;
+    }
   }
+  return first;
 }

@@ -130,7 +130,7 @@ export async function trackRecentPosts(deps: PostsDeps, ctx: PostsContext): Prom
 /** Page through a profile's history (most recent first) until the uploads are older than `posts.days`. */
 async function findRecentUploads({ wh, client, config }: PostsDeps, ctx: PostsContext, profile: string): Promise<Upload[]> {
   const { days } = config.posts;
-  const ageOf = (iso: string) => daysBetween(dayInZone(new Date(iso), config.timezone), ctx.day);
+  const ageOf = (iso: string) => daysBetween(dayInZone(new Date(iso), config.serverTimezone), ctx.day);
   const uploads = new Map<string, Upload>();
   for (let page = 1; page <= MAX_PAGES; page++) {
     const answer = await client.history({ page, limit: PAGE_SIZE, profile });

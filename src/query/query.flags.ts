@@ -29,7 +29,7 @@ export const QUERY_HELP = `Query flags (the API's parameters):
   --metrics a,b            sum these metrics instead of total impressions
                            (followers, reach, views, impressions, likes, comments, shares,
                             saves, profileViews, video_count, following, pin_clicks, outbound_clicks)
-  --as-of D                what "today" is (default: today in the configured timezone)
+  --as-of D                what "today" is (default: the server's today, in serverTimezone)
   --source S               snapshots (default: the API's arithmetic) | timeseries (daily reach series)
 
 Other flags:

@@ -25,14 +25,6 @@ export interface KeySums {
   perDay: Array<[day: string, value: number]>;
 }
 
-/** A dated rule row, as stored (already merged from the answer, platform-metrics and defaults). */
-export interface StoredRule {
-  platform: string;
-  validFrom: string;
-  primaryField: string | null;
-  metricType: string | null;
-}
-
 // The spans arrive as one JSON array bound to one parameter, so a query of any
 // shape is one prepared statement. Keys travel as small integers and the spans
 // are materialized first: JSON extraction and text keys per daily row cost
@@ -86,14 +78,31 @@ const PER_DAY = `
 const BY_PLATFORM = `WITH ${SPANS} ${PER_PLATFORM} ORDER BY 1, 2, 3`;
 const BOTH = `WITH ${SPANS} ${PER_PLATFORM} UNION ALL ${PER_DAY} ORDER BY 1, 2, 3`;
 
+// Default mode adds what the server counted, kept per (profile, platform, day) in
+// daily_impressions. EXPLAIN QUERY PLAN:
+//   SEARCH d USING PRIMARY KEY (profile_id=? AND platform=? AND day>? AND day<?)
+//   (one range per platform of the json list; then a temp b-tree per GROUP BY)
+// A platform whose days all counted nothing sums to NULL and adds no key, as in the API.
+const COUNTED_BY_PLATFORM = `
+  SELECT 0 AS g, d.platform AS at, SUM(d.value) AS value
+  FROM json_each(:platforms) j CROSS JOIN daily_impressions d
+    ON d.profile_id = :profileId AND d.platform = j.value AND d.day >= :lo AND d.day <= :hi
+  GROUP BY d.platform`;
+const COUNTED_BY_DAY = `
+  SELECT 1 AS g, d.day AS at, SUM(d.value) AS value
+  FROM json_each(:platforms) j CROSS JOIN daily_impressions d
+    ON d.profile_id = :profileId AND d.platform = j.value AND d.day >= :lo AND d.day <= :hi
+  GROUP BY d.day`;
+
 interface Statements {
   byPlatform: Statement;
   both: Statement;
+  countedByPlatform: Statement;
+  countedBoth: Statement;
   profileHasData: Statement;
   platformsOf: Statement;
-  rules: Statement;
-  cachedFields: Statement;
-  hasSnapshots: Statement;
+  countedPlatformsOf: Statement;
+  heldDays: Statement;
 }
 
 const cache = new WeakMap<Database, Statements>();
@@ -107,17 +116,15 @@ function statements(wh: Warehouse): Statements {
       both: db.prepare(BOTH),
       profileHasData: db.prepare('SELECT p.id FROM profiles p WHERE p.username = ? AND EXISTS (SELECT 1 FROM series s WHERE s.profile_id = p.id)').pluck(),
       platformsOf: db.prepare('SELECT DISTINCT platform FROM series WHERE profile_id = ? AND kind = ? ORDER BY platform').pluck(),
-      rules: db.prepare(
-        `SELECT platform, valid_from AS validFrom, primary_field AS primaryField, metric_type AS metricType
-         FROM platform_rules WHERE platform IN (SELECT value FROM json_each(?)) ORDER BY platform, valid_from`,
-      ),
-      hasSnapshots: db.prepare(
-        `SELECT EXISTS (SELECT 1 FROM series s CROSS JOIN daily_values v ON v.series_id = s.id AND v.day >= ? AND v.day <= ?
-         WHERE s.profile_id = ? AND s.platform = ? AND s.kind = 'snapshot')`,
-      ).pluck(),
-      cachedFields: db.prepare(
-        `SELECT platform, primary_field AS primaryField FROM platform_metrics_cache
-         WHERE platform IN (SELECT value FROM json_each(?)) AND primary_field IS NOT NULL`,
+      countedByPlatform: db.prepare(`${COUNTED_BY_PLATFORM} ORDER BY 1, 2`),
+      countedBoth: db.prepare(`${COUNTED_BY_PLATFORM} UNION ALL ${COUNTED_BY_DAY} ORDER BY 1, 2`),
+      countedPlatformsOf: db.prepare('SELECT DISTINCT platform FROM daily_impressions WHERE profile_id = ? ORDER BY platform').pluck(),
+      // Per platform in range: held days, days no rule could count, and the metric types seen.
+      heldDays: db.prepare(
+        `SELECT d.platform, COUNT(*) AS held, SUM(d.value IS NULL AND d.primary_field IS NULL) AS unruled, json_group_array(DISTINCT d.metric_type) AS types
+         FROM json_each(:platforms) j CROSS JOIN daily_impressions d
+           ON d.profile_id = :profileId AND d.platform = j.value AND d.day >= :lo AND d.day <= :hi
+         GROUP BY d.platform`,
       ),
     };
     cache.set(wh.sqlite, st);
@@ -135,23 +142,40 @@ export function platformsWithSeries(wh: Warehouse, profileId: number, kind: Seri
   return statements(wh).platformsOf.all(profileId, kind) as string[];
 }
 
-/** Every stored rule row of these platforms, oldest first per platform. */
-export function rulesOf(wh: Warehouse, platforms: readonly string[]): Map<string, StoredRule[]> {
-  const rows = statements(wh).rules.all(JSON.stringify(platforms)) as StoredRule[];
-  const byPlatform = new Map<string, StoredRule[]>();
-  for (const row of rows) byPlatform.set(row.platform, [...(byPlatform.get(row.platform) ?? []), row]);
-  return byPlatform;
+/** The platforms the warehouse holds days of (snapshots) for the profile, sorted. */
+export function countedPlatforms(wh: Warehouse, profileId: number): string[] {
+  return statements(wh).countedPlatformsOf.all(profileId) as string[];
 }
 
-/** True when the profile has any snapshot value of the platform from…to. */
-export function hasSnapshots(wh: Warehouse, profileId: number, platform: string, from: string, to: string): boolean {
-  return statements(wh).hasSnapshots.get(from, to, profileId, platform) === 1;
+export interface HeldDays {
+  /** Days held in range. */
+  held: number;
+  /** Held days on which no rule named a field, so nothing could be counted. */
+  unruled: number;
+  /** The metric types of the held days. */
+  metricTypes: Set<string>;
 }
 
-/** The primary field the cached `/platform-metrics` answer names, per platform (where it names one). */
-export function cachedPrimaryFields(wh: Warehouse, platforms: readonly string[]): Map<string, string> {
-  const rows = statements(wh).cachedFields.all(JSON.stringify(platforms)) as Array<{ platform: string; primaryField: string }>;
-  return new Map(rows.map((r) => [r.platform, r.primaryField]));
+/** Per platform: what the warehouse holds of it from `lo` to `hi`. */
+export function heldDays(wh: Warehouse, profileId: number, platforms: readonly string[], lo: string, hi: string): Map<string, HeldDays> {
+  const rows = statements(wh).heldDays.all({ profileId, platforms: JSON.stringify(platforms), lo, hi }) as Array<{ platform: string; held: number; unruled: number; types: string }>;
+  return new Map(rows.map((r) => [r.platform, { held: r.held, unruled: r.unruled, metricTypes: new Set((JSON.parse(r.types) as Array<string | null>).filter((t): t is string => t !== null)) }]));
+}
+
+/** What the server counted for the profile's platforms from `lo` to `hi`: per platform, and per day when asked. */
+export function sumCounted(wh: Warehouse, input: { profileId: number; platforms: readonly string[]; lo: string; hi: string; perDay: boolean }): KeySums | undefined {
+  if (input.platforms.length === 0) return undefined;
+  const st = statements(wh);
+  const rows = (input.perDay ? st.countedBoth : st.countedByPlatform).all({ profileId: input.profileId, platforms: JSON.stringify(input.platforms), lo: input.lo, hi: input.hi }) as Array<{ g: 0 | 1; at: string; value: number | null }>;
+  const sums: KeySums = { total: 0, perPlatform: [], perDay: [] };
+  for (const row of rows) {
+    if (row.value === null) continue;
+    if (row.g === 0) {
+      sums.perPlatform.push([row.at, row.value]);
+      sums.total += row.value;
+    } else sums.perDay.push([row.at, row.value]);
+  }
+  return sums.perPlatform.length > 0 ? sums : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Runs, their failures, the raw answers, and the daemon's heartbeat. */
-import { and, desc, eq, gte, isNotNull, isNull, ne, notInArray, or, sql, type AnyColumn } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, isNull, ne, notInArray, or, sql, type AnyColumn } from 'drizzle-orm';
 import { preparedFor } from './prepared.js';
 import { daemonStateTable, rawResponsesTable, runErrorsTable, runsTable, type DaemonState, type Run, type RunError } from './schema.js';
 import type { Warehouse } from './warehouse.js';
@@ -114,9 +114,17 @@ export function listRuns(wh: Warehouse, limit: number): Run[] {
   return wh.db.select().from(runsTable).orderBy(desc(runsTable.id)).limit(limit).all();
 }
 
-export function listRunErrors(wh: Warehouse, opts: { runId?: number; limit: number }): RunError[] {
-  const q = wh.db.select().from(runErrorsTable);
-  return (opts.runId === undefined ? q : q.where(eq(runErrorsTable.runId, opts.runId))).orderBy(desc(runErrorsTable.id)).limit(opts.limit).all();
+/** The latest recorded errors, newest first; `notices` keeps only notes (true) or only failures (false). */
+export function listRunErrors(wh: Warehouse, opts: { runId?: number; limit: number; notices?: boolean }): RunError[] {
+  const t = runErrorsTable;
+  const kinds = opts.notices === undefined ? undefined : opts.notices ? inArray(t.kind, [...NOTICE_KINDS]) : notInArray(t.kind, [...NOTICE_KINDS]);
+  return wh.db
+    .select()
+    .from(t)
+    .where(and(opts.runId === undefined ? undefined : eq(t.runId, opts.runId), kinds))
+    .orderBy(desc(t.id))
+    .limit(opts.limit)
+    .all();
 }
 
 /** Runs left `running` by a process that died: mark them failed. */
@@ -144,9 +152,16 @@ export function readHeartbeat(wh: Warehouse): DaemonState | undefined {
 /** How many failures a run recorded. */
 /**
  * Kinds recorded for the reader but not failures: posts left for the next run
- * because the post-analytics window was used up is the plan working, not a fault.
+ * because the post-analytics window was used up is the plan working, not a
+ * fault; a platform the API answers "not supported" or `*_unavailable` for has
+ * nothing to read (the API's message is kept, `upw status` shows it).
  */
-export const NOTICE_KINDS = ['posts_deferred'] as const;
+export const NOTICE_KINDS = ['posts_deferred', 'unsupported', 'unavailable'] as const;
+
+/** True for a kind that is a note for the reader, not a failure. */
+export function isNoticeKind(kind: string): boolean {
+  return (NOTICE_KINDS as readonly string[]).includes(kind);
+}
 
 /** The run's failures (notices excluded). */
 export function countRunErrors(wh: Warehouse, runId: number): number {
@@ -171,23 +186,15 @@ export function abandonOwnRuns(wh: Warehouse, message: string): number {
 /** The message of a run a signal cut short: such a run's day is not whole even when nothing failed. */
 export const STOPPED_EARLY = 'stopped early by a signal';
 
-/**
- * The days the warehouse holds from `from` on: the day of every collect run
- * that finished ok or partial (not cut short by a signal), and every day of a
- * backfill run that finished ok.
- */
-export function heldDays(wh: Warehouse, from: string): { collected: string[]; backfilled: { since: string; until: string }[] } {
+/** True when a collect run for the server's `day` finished (ok or partial) and was not cut short by a signal. */
+export function collectedOn(wh: Warehouse, day: string): boolean {
   const t = runsTable;
-  const collected = wh.db
-    .selectDistinct({ day: t.day })
-    .from(t)
-    .where(and(eq(t.kind, 'collect'), isNotNull(t.day), gte(t.day, from), or(eq(t.status, 'ok'), and(eq(t.status, 'partial'), or(isNull(t.message), ne(t.message, STOPPED_EARLY))))))
-    .all()
-    .map((r) => r.day as string);
-  const backfilled = wh.db
-    .select({ since: t.since, until: t.until })
-    .from(t)
-    .where(and(eq(t.kind, 'backfill'), eq(t.status, 'ok'), isNotNull(t.since), isNotNull(t.until), gte(t.until, from)))
-    .all() as { since: string; until: string }[];
-  return { collected, backfilled };
+  return (
+    wh.db
+      .select({ id: t.id })
+      .from(t)
+      .where(and(eq(t.kind, 'collect'), eq(t.day, day), or(eq(t.status, 'ok'), and(eq(t.status, 'partial'), or(isNull(t.message), ne(t.message, STOPPED_EARLY))))))
+      .limit(1)
+      .get() !== undefined
+  );
 }

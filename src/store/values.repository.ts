@@ -1,6 +1,7 @@
 /**
- * The hot write path: daily values keyed by series. Prepared statements and a
- * series-id cache, because a collect writes thousands of these per minute.
+ * The hot write path: daily values keyed by series, and what the server
+ * counted per (profile, platform, day). Prepared statements and a series-id
+ * cache, because a collect writes thousands of these per minute.
  */
 import type { Statement } from 'better-sqlite3';
 import type { Warehouse } from './warehouse.js';
@@ -11,6 +12,18 @@ export type ValueSource = 'collect' | 'backfill';
 export interface DailyValue {
   day: string;
   value: number;
+}
+
+/** One (profile, platform, day) the server holds a snapshot of, and what it counted that day. */
+export interface CountedDay {
+  profileId: number;
+  platform: string;
+  day: string;
+  /** What total-impressions' default mode adds for that day; null when nothing is counted. */
+  value: number | null;
+  /** The field the count came from; null when the server's count is known but not its field. */
+  primaryField: string | null;
+  metricType: string | null;
 }
 
 export class ValueWriter {
@@ -25,10 +38,16 @@ export class ValueWriter {
   private readonly selectSeries: Statement;
   private readonly selectProfileSeries: Statement;
   private readonly upsert: Statement;
+  private readonly upsertCounted: Statement;
+  private readonly noteChange: Statement;
   /** Values inserted or changed (not ones re-written with the same value). */
   written = 0;
 
-  constructor(private readonly wh: Warehouse) {
+  /** `runId`: the run every value written here belongs to (what an incremental sync ships). */
+  constructor(
+    private readonly wh: Warehouse,
+    readonly runId: number | null = null,
+  ) {
     const db = wh.sqlite;
     // RETURNING nothing on conflict: another writer created it since our look-up.
     this.insertSeries = db.prepare('INSERT INTO series (profile_id, platform, kind, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id').pluck();
@@ -37,9 +56,26 @@ export class ValueWriter {
     this.selectProfileSeries = db.prepare('SELECT platform, kind, name, id FROM series WHERE profile_id = ?').raw();
     // Same value again: touch nothing (no write, no revision). A new value: the trigger keeps the old one.
     this.upsert = db.prepare(
-      `INSERT INTO daily_values (series_id, day, value, source, observed_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (series_id, day) DO UPDATE SET value = excluded.value, source = excluded.source, observed_at = excluded.observed_at
+      `INSERT INTO daily_values (series_id, day, value, source, observed_at, run_id) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (series_id, day) DO UPDATE SET value = excluded.value, source = excluded.source, observed_at = excluded.observed_at, run_id = excluded.run_id
        WHERE daily_values.value IS NOT excluded.value`,
+    );
+    // A reading that knows the count but not its field (a backfilled day no metric matched)
+    // keeps the field an earlier reading of the same count named.
+    this.upsertCounted = db.prepare(
+      `INSERT INTO daily_impressions (profile_id, platform, day, value, primary_field, metric_type, source, observed_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (profile_id, platform, day) DO UPDATE SET
+         value = excluded.value,
+         primary_field = CASE WHEN excluded.primary_field IS NULL AND daily_impressions.value IS excluded.value THEN daily_impressions.primary_field ELSE excluded.primary_field END,
+         metric_type = CASE WHEN excluded.metric_type IS NULL AND daily_impressions.value IS excluded.value THEN daily_impressions.metric_type ELSE excluded.metric_type END,
+         source = excluded.source, observed_at = excluded.observed_at, run_id = excluded.run_id
+       WHERE daily_impressions.value IS NOT excluded.value
+         OR (excluded.primary_field IS NOT NULL AND daily_impressions.primary_field IS NOT excluded.primary_field)
+         OR (excluded.metric_type IS NOT NULL AND daily_impressions.metric_type IS NOT excluded.metric_type)`,
+    );
+    this.noteChange = db.prepare(
+      `INSERT INTO run_changes (run_id, profile_id, from_day, to_day) VALUES (?, ?, ?, ?)
+       ON CONFLICT (run_id, profile_id) DO UPDATE SET from_day = min(from_day, excluded.from_day), to_day = max(to_day, excluded.to_day)`,
     );
   }
 
@@ -63,9 +99,22 @@ export class ValueWriter {
 
   /** Write one value; returns true when it was new or changed. */
   write(seriesId: number, day: string, value: number, source: ValueSource, observedAt: number): boolean {
-    const changed = this.upsert.run(seriesId, day, value, source, observedAt).changes > 0;
+    const changed = this.upsert.run(seriesId, day, value, source, observedAt, this.runId).changes > 0;
     if (changed) this.written++;
     return changed;
+  }
+
+  /** Record what the server counted on a day (and that the day is held); true when it was new or changed. */
+  writeCounted(c: CountedDay, source: ValueSource, observedAt: number): boolean {
+    return this.upsertCounted.run(c.profileId, c.platform, c.day, c.value, c.primaryField, c.metricType, source, observedAt, this.runId).changes > 0;
+  }
+
+  /**
+   * Note that this run wrote rows of the profile between two days (inside the
+   * transaction that wrote them). One row per (run, profile), widened as needed.
+   */
+  noteWritten(profileId: number, fromDay: string, toDay: string): void {
+    if (this.runId !== null) this.noteChange.run(this.runId, profileId, fromDay, toDay);
   }
 
   /** Forget cached ids (after a rolled-back transaction they may not exist). */

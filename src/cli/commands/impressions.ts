@@ -42,7 +42,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
     const profile = profileArg(positionals, 'impressions');
     const ctx = await loadContext(values, io);
-    const query = queryFromFlags(values, ctx.config.timezone);
+    const query = queryFromFlags(values, ctx.config.serverTimezone);
     // Bad input is answered before the database is looked at, as the API checks before it reads.
     resolveQuery(query);
     const wh = openForQuery(ctx.dbPath, profile);

@@ -19,7 +19,7 @@ Flags:
   --profile NAME     only this profile, repeatable (default: every profile with data)
   --start-date D     first day (default: today-30)
   --end-date D       last day (default: today)
-  --as-of D          what "today" is (default: today in the configured timezone)
+  --as-of D          what "today" is (default: the server's today, in serverTimezone)
   --config FILE      config file (default: collector.config.ts here, if present)
   --db FILE          database file (default: UPW_DB, else the config's database)
   --json             print {out, start_date, end_date, profiles} instead of a sentence
@@ -60,7 +60,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       start_date: flags['start-date'],
       end_date: flags['end-date'],
       as_of: flags['as-of'],
-      timezone: config.timezone,
+      timezone: config.serverTimezone,
     });
     html = renderReport(data, chartJsSource());
   } finally {

@@ -16,7 +16,7 @@ const HELP = `Usage: upw verify <profile> [flags]
 
 Runs the same total-impressions query against the warehouse and the live
 endpoint and shows both with their differences per platform and per day.
-The range is resolved here (--as-of, else today in the configured timezone)
+The range is resolved here (--as-of, else the server's today in serverTimezone)
 and sent as explicit start_date/end_date, since the server would use its own
 today; both sides are asked for the breakdown. Exit 0 when they agree, 5 when
 they differ. Needs UPLOAD_POST_API_KEY (UPLOAD_POST_BASE_URL for another server).
@@ -35,7 +35,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
     const profile = profileArg(positionals, 'verify');
     const ctx = await loadContext(values, io);
-    const query = queryFromFlags(values, ctx.config.timezone);
+    const query = queryFromFlags(values, ctx.config.serverTimezone);
     if (query.source === 'timeseries') throw new BadInputError('--source timeseries cannot be verified: the live endpoint only sums daily snapshots');
     const resolved = resolveQuery(query);
     const client = apiClientFrom(io, ctx.config);
