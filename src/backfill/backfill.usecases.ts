@@ -8,16 +8,14 @@
 import pLimit from 'p-limit';
 import type { ApiFailure } from '../api/client.js';
 import { refreshPlatformMetrics, storeProfile, type CollectDeps, type RunSummary } from '../collect/collect.usecases.js';
-import { mergeRule } from '../collect/rules.js';
 import { resolveTargets, type Target, type TargetOverrides } from '../collect/targets.js';
-import { isProcessAlive } from '../daemon/liveness.js';
-import { addDays, dayInZone, isValidDay, now } from '../dates.js';
+import { isProcessAlive } from '../process/liveness.js';
+import { addDays, dayInZone, eachDay, isValidDay, now } from '../dates.js';
 import { ApiError, ApiKeyRefusedError, BadInputError } from '../errors.js';
 import { isCovered, markCovered, type BackfillStep } from '../store/backfill.repository.js';
 import { findProfileId } from '../store/profiles.repository.js';
-import { listRules, readPlatformMetricsCache } from '../store/rules.repository.js';
+import { readPlatformMetricsCache } from '../store/rules.repository.js';
 import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, countRunErrors, finishRun, getRun, recordRaw, recordRunError, startRun } from '../store/runs.repository.js';
-import type { PlatformRule } from '../store/schema.js';
 import { ValueWriter } from '../store/values.repository.js';
 import { importHistory, type HistoryUnit } from './history.js';
 
@@ -26,10 +24,17 @@ export interface DayRange {
   until: string;
 }
 
+/** Days of one platform a profile lacks (the daemon's catch-up asks for exactly these). */
+export interface PlatformGap extends DayRange {
+  platform: string;
+}
+
 export interface BackfillInput {
   overrides?: TargetOverrides;
-  /** Ranges of days to import, oldest first; default: the last 365 days up to today. */
+  /** Ranges of days to import for every target platform, oldest first; default: the last 365 days up to today. */
   ranges?: DayRange[];
+  /** Instead of `ranges`: exactly these days, per profile and platform (profiles not listed are left alone). */
+  gaps?: Map<string, PlatformGap[]>;
   /** Step 1, the analytics endpoint's 30-day series (default true); the daemon's catch-up leaves it to its collect. */
   timeseries?: boolean;
   now?: Date;
@@ -65,16 +70,18 @@ export function resolveRange(since: string | undefined, until: string | undefine
 export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Promise<BackfillSummary> {
   const { wh, client, log, config } = deps;
   const at = input.now ?? now();
-  const today = dayInZone(at, config.timezone);
+  // The server's day: a range that reaches it holds a snapshot still being written.
+  const today = dayInZone(at, config.serverTimezone);
   const ranges = input.ranges ?? [resolveRange(undefined, undefined, today)];
-  const span = ranges.length > 0 ? { since: ranges[0]!.since, until: ranges[ranges.length - 1]!.until } : undefined;
+  const gapDays = input.gaps ? [...input.gaps.values()].flat() : [];
+  const spanOf = (list: DayRange[]) => (list.length > 0 ? { since: list.map((r) => r.since).sort()[0]!, until: list.map((r) => r.until).sort().at(-1)! } : undefined);
+  const span = input.gaps ? spanOf(gapDays) : spanOf(ranges);
   closeAbandonedRuns(wh, isProcessAlive);
   const runId = startRun(wh, 'backfill', today, span);
   const runLog = log.child({ run: runId, kind: 'backfill' });
   const before = { ...client.stats };
-  const startedAt = Date.now();
-  const observedAt = () => Math.floor((at.getTime() + (Date.now() - startedAt)) / 1000);
   const notFound = new Set<string>();
+  const failedProfiles = new Set<string>();
   let keyRefused = false;
   let targets: Target[] = [];
   const tally = { imported: 0, skipped: 0, failed: 0 };
@@ -92,9 +99,10 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
       stop();
       const piece = profile !== undefined && counted;
       if (piece) tally.failed++;
+      if (profile) failedProfiles.add(profile);
       wh.transaction(() => {
         recordFailure(e, profile, platform);
-        if (piece) addRunCounts(wh, runId, platform ? { platformsFailed: 1 } : { profilesFailed: 1 });
+        if (piece && platform) addRunCounts(wh, runId, { platformsFailed: 1 });
       });
       return;
     }
@@ -104,9 +112,10 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
       notFound.add(profile);
     }
     if (counted) tally.failed++;
+    if (profile) failedProfiles.add(profile);
     wh.transaction(() => {
       recordFailure(e, profile, platform);
-      if (counted) addRunCounts(wh, runId, platform ? { platformsFailed: 1 } : { profilesFailed: 1 });
+      if (counted && platform) addRunCounts(wh, runId, { platformsFailed: 1 });
     });
     if (counted) runLog.warn({ profile, platform, err: e }, platform ? 'history import failed' : 'profile failed');
   };
@@ -119,6 +128,8 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
     const profileId = findProfileId(wh, username);
     return profileId !== undefined && isCovered(wh, { profileId, step, platform, ...r }, today);
   };
+  const unitCovered = (u: HistoryUnit): boolean =>
+    u.kind === 'range' ? covered(u.profile, 'snapshots', u.platform, u) : u.platforms.every((p) => covered(u.profile, 'snapshots', p, { since: u.day, until: u.day }));
 
   try {
     targets = await resolveTargets(config, input.overrides ?? {}, client, (raw) => recordRaw(wh, runId, raw));
@@ -127,11 +138,12 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
       if (!keyRefused) runLog.warn({ err: e }, 'platform-metrics unavailable; using the cached or built-in rules');
     });
     const cached = readPlatformMetricsCache(wh);
-    const writer = new ValueWriter(wh);
+    const writer = new ValueWriter(wh, runId);
+    if (input.gaps) targets = targets.filter((t) => input.gaps!.has(t.username));
     const todayRange = { since: today, until: today };
     const step1 = input.timeseries === false ? [] : targets.filter((t) => !covered(t.username, 'analytics', '', todayRange));
-    const units: HistoryUnit[] = targets.flatMap((t) => t.platforms.flatMap((platform) => ranges.map((r) => ({ profile: t.username, createdAt: t.createdAt, platform, ...r }))));
-    const step2 = units.filter((u) => !covered(u.profile, 'snapshots', u.platform, u));
+    const units = targets.flatMap((t) => planUnits(t, input.gaps?.get(t.username) ?? t.platforms.flatMap((platform) => ranges.map((r) => ({ platform, ...r })))));
+    const step2 = units.filter((u) => !unitCovered(u));
     tally.skipped = (input.timeseries === false ? 0 : targets.length) - step1.length + units.length - step2.length;
     const total = step1.length + step2.length;
     let done = 0;
@@ -146,14 +158,17 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
           try {
             const answer = await client.analytics(target.username, target.platforms, { pageId: target.pageId, pageUrn: target.pageUrn });
             const counts = wh.transaction(() => {
-              const c = storeProfile({ wh, writer, runId, day: today, target, raw: answer.raw, body: answer.body, cached, observedAt: observedAt(), source: 'backfill', countPlatforms: false });
+              const c = storeProfile({ wh, writer, runId, target, raw: answer.raw, body: answer.body, cached, source: 'backfill', serverTimezone: config.serverTimezone, count: false });
               // A platform that failed is asked again by the next backfill.
               if (c.platformsFailed === 0) markCovered(wh, { profileId: findProfileId(wh, target.username)!, step: 'analytics', platform: '', ...todayRange }, { takenOn: today, runId, valuesWritten: c.valuesWritten });
               return c;
             });
-            if (counts.platformsOk > 0) tally.imported++;
-            else tally.failed++;
-            runLog.info({ profile: target.username, ...counts }, 'time series stored');
+            if (counts.platformsFailed === 0) tally.imported++;
+            else {
+              tally.failed++;
+              failedProfiles.add(target.username);
+            }
+            runLog.debug({ profile: target.username, ...counts }, 'time series stored');
           } catch (e) {
             // A rolled-back transaction may have created series rows the writer's cache still holds.
             writer.forget();
@@ -165,31 +180,27 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
       ),
     );
 
-    // After step 1, whose answers recorded today's rules: the field each platform is counted through.
-    const rules = new Map<string, PlatformRule[]>();
-    for (const r of listRules(wh)) rules.set(r.platform, [...(rules.get(r.platform) ?? []), r]);
-    const primaryFieldOn = (platform: string, day: string): string | null => {
-      const rows = rules.get(platform) ?? [];
-      const rule = rows.findLast((r) => r.validFrom <= day) ?? rows[0];
-      return rule ? rule.primaryField : mergeRule(platform, {}, cached.get(platform)).primaryField;
-    };
-    const ctx = { wh, client, writer, log: runLog, runId, today, primaryFieldOn, observedAt };
+    const ctx = { wh, client, writer, log: runLog, runId, today };
     await settle(
       step2.map((unit) =>
         limit(async () => {
           if (halted() || notFound.has(unit.profile)) return;
+          const platform = unit.kind === 'range' ? unit.platform : unit.platforms.join(',');
           try {
             const { values } = await importHistory(ctx, unit);
             tally.imported++;
-            runLog.info({ profile: unit.profile, platform: unit.platform, since: unit.since, until: unit.until, values }, 'history imported');
+            runLog.debug({ profile: unit.profile, platform, values, ...(unit.kind === 'range' ? { since: unit.since, until: unit.until } : { day: unit.day }) }, 'history imported');
           } catch (e) {
-            fail(e, unit.profile, unit.platform);
+            fail(e, unit.profile, platform);
           } finally {
             progress();
           }
         }),
       ),
     );
+    const finished = new Set([...step1.map((t) => t.username), ...step2.map((u) => u.profile)]);
+    const ok = targets.filter((t) => !failedProfiles.has(t.username) && !notFound.has(t.username) && (finished.has(t.username) || !halted())).length;
+    addRunCounts(wh, runId, { profilesOk: ok, profilesFailed: failedProfiles.size });
   } catch (e) {
     if (e instanceof ApiKeyRefusedError) fail(e);
     else {
@@ -206,6 +217,22 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   else if (input.signal?.aborted) notes.push(STOPPED_EARLY);
   finishRun(wh, runId, status, statsSince(client, before), notes.join('; '));
   return { run: getRun(wh, runId)!, keyRefused, notFound: [...notFound], total: targets.length, ranges, ...tally };
+}
+
+/**
+ * The pieces of one profile's import, in as few calls as the API allows: two
+ * per platform and range (per_day breakdown), or two per day for all its
+ * platforms at once (per_platform of a single day) when there are fewer days
+ * than platform ranges, as in the daemon's catch-up of a missed day.
+ */
+export function planUnits(target: Pick<Target, 'username' | 'createdAt'>, needs: readonly PlatformGap[]): HistoryUnit[] {
+  const days = new Map<string, string[]>();
+  for (const n of needs) for (const d of eachDay(n.since, n.until)) days.set(d, [...(days.get(d) ?? []), n.platform]);
+  const base = { profile: target.username, createdAt: target.createdAt };
+  if (days.size < needs.length) {
+    return [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, platforms]) => ({ kind: 'day', ...base, day, platforms: [...new Set(platforms)] }));
+  }
+  return needs.map((n) => ({ kind: 'range', ...base, platform: n.platform, since: n.since, until: n.until }));
 }
 
 async function settle(tasks: Promise<void>[]): Promise<void> {

@@ -1,21 +1,30 @@
 /**
- * One history import: the server's daily snapshots of one profile's platform
- * over a range, from total-impressions with breakdown, written in one
- * transaction together with the record that it is done.
+ * One history import: the server's daily snapshots of a profile from
+ * total-impressions, in both of its modes. Metrics mode brings every
+ * queryable field's value per day; default mode brings what the server
+ * counted per day. Together they name the field counted each day, so the
+ * warehouse keeps the server's own count and never files it under a guessed
+ * name. A piece is one platform over a range (per_day breakdown) or one day
+ * over several platforms (per_platform breakdown of a single day), written in
+ * one transaction with the record that it is done.
  */
 import type { ApiClient, RawAnswer } from '../api/client.js';
 import { toCount } from '../api/parse.js';
-import { addDays, daysBetween, isValidDay } from '../dates.js';
+import { addDays, daysBetween, instantOfAnswer, isValidDay } from '../dates.js';
 import { ApiBadRequestError, ApiMalformedResponseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { QUERY_METRICS } from '../platforms.js';
+import { DEFAULT_RULES, isPlatform, QUERY_METRICS } from '../platforms.js';
 import { markCovered } from '../store/backfill.repository.js';
 import { ensureProfile } from '../store/profiles.repository.js';
+import { learnRule, ruleInForce } from '../store/rules.repository.js';
 import { addRunCounts, recordRaw } from '../store/runs.repository.js';
-import { ValueWriter } from '../store/values.repository.js';
+import type { ValueWriter } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
+import { fieldRuns, identifyFields, type DayReading } from './identify.js';
 
-export interface HistoryUnit {
+/** One platform of a profile over since…until. */
+export interface RangeUnit {
+  kind: 'range';
   profile: string;
   createdAt: string | undefined;
   platform: string;
@@ -23,74 +32,60 @@ export interface HistoryUnit {
   until: string;
 }
 
+/** Several platforms of a profile on one day: two calls instead of two per platform. */
+export interface DayUnit {
+  kind: 'day';
+  profile: string;
+  createdAt: string | undefined;
+  platforms: string[];
+  day: string;
+}
+
+export type HistoryUnit = RangeUnit | DayUnit;
+
 export interface HistoryContext {
   wh: Warehouse;
   client: ApiClient;
   writer: ValueWriter;
   log: Logger;
   runId: number;
-  /** The day the import runs, in the configured timezone. */
+  /** The server's day when the import runs: a range reaching it is not final. */
   today: string;
-  /** The platform's counting field on a day (the rule of that day). */
-  primaryFieldOn: (platform: string, day: string) => string | null;
-  observedAt: () => number;
 }
 
-const QUERYABLE: ReadonlySet<string> = new Set(QUERY_METRICS);
 const ALL_METRICS = QUERY_METRICS.join(',');
 
-/** Values by metric, then by day. */
-type Values = Map<string, Map<string, number>>;
-
-/**
- * Import one (profile, platform, range). Metrics mode brings every metric the
- * endpoint accepts; a platform counted through a field it does not accept
- * (Bluesky's `engagement`) needs a second call in default mode, whose
- * per_day is exactly that field's value.
- */
+/** Import one piece; returns the values written. */
 export async function importHistory(ctx: HistoryContext, unit: HistoryUnit): Promise<{ values: number }> {
   const raws: RawAnswer[] = [];
-  const base = { platform: unit.platform, breakdown: 'true' };
-  const values: Values = new Map();
-
-  for (const body of await fetchRange(ctx, unit, { ...base, metrics: ALL_METRICS }, unit.since, unit.until, raws)) {
-    const perDay = perDayOf(body, unit);
-    for (const [metric, days] of Object.entries(perDay)) {
-      if (typeof days !== 'object' || days === null) continue;
-      for (const [day, v] of Object.entries(days as Record<string, unknown>)) put(values, metric, day, v, unit);
-    }
-  }
-
-  const unqueryable = new Set<string>();
-  for (let d = unit.since; d <= unit.until; d = addDays(d, 1)) {
-    const field = ctx.primaryFieldOn(unit.platform, d);
-    if (field && !QUERYABLE.has(field)) unqueryable.add(d);
-  }
-  if (unqueryable.size > 0) {
-    for (const body of await fetchRange(ctx, unit, base, unit.since, unit.until, raws)) {
-      for (const [day, v] of Object.entries(perDayOf(body, unit))) {
-        // Only where the rule's field is one metrics mode could not bring: elsewhere it is already exact.
-        if (!unqueryable.has(day)) continue;
-        const field = ctx.primaryFieldOn(unit.platform, day);
-        if (field) put(values, field, day, v, unit);
-      }
-    }
-  }
-
+  const readings = unit.kind === 'range' ? await readRange(ctx, unit, raws) : await readDay(ctx, unit, raws);
   const { wh, writer } = ctx;
-  const observedAt = ctx.observedAt();
+  const observedAt = Math.floor(instantOfAnswer(raws[raws.length - 1]!).getTime() / 1000);
   const before = writer.written;
   try {
     wh.transaction(() => {
       const profileId = ensureProfile(wh, unit.profile, unit.createdAt);
       for (const raw of raws) recordRaw(wh, ctx.runId, raw);
-      for (const [metric, days] of values) {
-        const id = writer.seriesId(profileId, unit.platform, 'snapshot', metric);
-        for (const [day, value] of days) writer.write(id, day, value, 'backfill', observedAt);
+      let from: string | undefined;
+      let to: string | undefined;
+      for (const [platform, days] of readings) {
+        const builtIn = isPlatform(platform) ? DEFAULT_RULES[platform] : undefined;
+        const identified = identifyFields(days, { ruleOn: (d) => ruleInForce(wh, platform, d)?.primaryField ?? null, builtIn: builtIn?.primaryField ?? null });
+        const fieldOf = new Map(identified.map((i) => [i.day, i.field]));
+        for (const r of days) {
+          for (const [metric, value] of Object.entries(r.values)) writer.write(writer.seriesId(profileId, platform, 'snapshot', metric), r.day, value, 'backfill', observedAt);
+          const metricType = ruleInForce(wh, platform, r.day)?.metricType ?? builtIn?.metricType ?? null;
+          writer.writeCounted({ profileId, platform, day: r.day, value: r.counted ?? null, primaryField: fieldOf.get(r.day) ?? null, metricType }, 'backfill', observedAt);
+          if (from === undefined || r.day < from) from = r.day;
+          if (to === undefined || r.day > to) to = r.day;
+        }
+        for (const span of fieldRuns(identified)) learnRule(wh, platform, span, ctx.today);
       }
+      if (from !== undefined && to !== undefined) writer.noteWritten(profileId, from, to);
+      const pieces = unit.kind === 'range' ? [{ platform: unit.platform, since: unit.since, until: unit.until }] : unit.platforms.map((platform) => ({ platform, since: unit.day, until: unit.day }));
       const written = writer.written - before;
-      markCovered(wh, { profileId, step: 'snapshots', platform: unit.platform, since: unit.since, until: unit.until }, { takenOn: ctx.today, runId: ctx.runId, valuesWritten: written });
-      addRunCounts(wh, ctx.runId, { platformsOk: 1, valuesWritten: written });
+      for (const p of pieces) markCovered(wh, { profileId, step: 'snapshots', ...p }, { takenOn: ctx.today, runId: ctx.runId, valuesWritten: written });
+      addRunCounts(wh, ctx.runId, { platformsOk: pieces.length, valuesWritten: written });
     });
   } catch (e) {
     writer.forget();
@@ -99,11 +94,61 @@ export async function importHistory(ctx: HistoryContext, unit: HistoryUnit): Pro
   return { values: writer.written - before };
 }
 
+/** Both modes over a platform's range; per day, each field's value and the count. */
+async function readRange(ctx: HistoryContext, unit: RangeUnit, raws: RawAnswer[]): Promise<Map<string, DayReading[]>> {
+  const base = { platform: unit.platform, breakdown: 'true' };
+  const days = new Map<string, { counted: number | undefined; values: Record<string, number> }>();
+  const at = (day: string) => {
+    let d = days.get(day);
+    if (!d) days.set(day, (d = { counted: undefined, values: {} }));
+    return d;
+  };
+  const inRange = (day: string) => isValidDay(day) && day >= unit.since && day <= unit.until;
+  for (const body of await fetchRange(ctx, unit, { ...base, metrics: ALL_METRICS }, unit.since, unit.until, raws)) {
+    for (const [metric, byDay] of Object.entries(breakdownOf(body, 'per_day', unit))) {
+      if (!isRecord(byDay)) continue;
+      for (const [day, v] of Object.entries(byDay)) {
+        const value = toCount(v);
+        if (value !== undefined && inRange(day)) at(day).values[metric] = value;
+      }
+    }
+  }
+  for (const body of await fetchRange(ctx, unit, base, unit.since, unit.until, raws)) {
+    for (const [day, v] of Object.entries(breakdownOf(body, 'per_day', unit))) {
+      const value = toCount(v);
+      if (value !== undefined && inRange(day)) at(day).counted = value;
+    }
+  }
+  return new Map([[unit.platform, [...days].map(([day, d]) => ({ day, ...d }))]]);
+}
+
+/** Both modes for one day, every platform of the profile at once: per_platform is that day's value. */
+async function readDay(ctx: HistoryContext, unit: DayUnit, raws: RawAnswer[]): Promise<Map<string, DayReading[]>> {
+  const ask = async (params: Record<string, string>) => {
+    const answer = await ctx.client.totalImpressions(unit.profile, { date: unit.day, breakdown: 'true', ...params });
+    raws.push(answer.raw);
+    return breakdownOf(answer.body, 'per_platform', unit);
+  };
+  const perMetric = await ask({ metrics: ALL_METRICS });
+  const counted = await ask({});
+  const out = new Map<string, DayReading[]>();
+  for (const platform of unit.platforms) {
+    const values: Record<string, number> = {};
+    for (const [metric, byPlatform] of Object.entries(perMetric)) {
+      const value = isRecord(byPlatform) ? toCount(byPlatform[platform]) : undefined;
+      if (value !== undefined) values[metric] = value;
+    }
+    const count = toCount(counted[platform]);
+    if (count !== undefined || Object.keys(values).length > 0) out.set(platform, [{ day: unit.day, counted: count, values }]);
+  }
+  return out;
+}
+
 /**
  * The answers for since…until: one call for the whole range; only when the
  * API refuses a range (400) is it halved and asked again.
  */
-async function fetchRange(ctx: HistoryContext, unit: HistoryUnit, params: Record<string, string>, since: string, until: string, raws: RawAnswer[]): Promise<unknown[]> {
+async function fetchRange(ctx: HistoryContext, unit: RangeUnit, params: Record<string, string>, since: string, until: string, raws: RawAnswer[]): Promise<unknown[]> {
   try {
     const answer = await ctx.client.totalImpressions(unit.profile, { ...params, start_date: since, end_date: until });
     raws.push(answer.raw);
@@ -118,19 +163,15 @@ async function fetchRange(ctx: HistoryContext, unit: HistoryUnit, params: Record
   }
 }
 
-function perDayOf(body: unknown, unit: HistoryUnit): Record<string, unknown> {
-  const perDay = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).per_day : undefined;
-  if (typeof perDay !== 'object' || perDay === null || Array.isArray(perDay)) {
-    throw new ApiMalformedResponseError('total-impressions answered without a per_day breakdown', { method: 'GET', url: `uploadposts/total-impressions/${unit.profile}?platform=${unit.platform}` }, 200, JSON.stringify(body)?.slice(0, 500));
+function breakdownOf(body: unknown, key: 'per_day' | 'per_platform', unit: HistoryUnit): Record<string, unknown> {
+  const part = isRecord(body) ? body[key] : undefined;
+  if (!isRecord(part)) {
+    const platform = unit.kind === 'range' ? unit.platform : unit.platforms.join(',');
+    throw new ApiMalformedResponseError(`total-impressions answered without a ${key} breakdown`, { method: 'GET', url: `uploadposts/total-impressions/${unit.profile}?platform=${platform}` }, 200, JSON.stringify(body)?.slice(0, 500));
   }
-  return perDay as Record<string, unknown>;
+  return part;
 }
 
-function put(values: Values, metric: string, day: string, v: unknown, unit: HistoryUnit): void {
-  const value = toCount(v);
-  // A day outside the asked range or a value that is no count is not the server's snapshot of that day.
-  if (value === undefined || !isValidDay(day) || day < unit.since || day > unit.until) return;
-  let days = values.get(metric);
-  if (!days) values.set(metric, (days = new Map()));
-  days.set(day, value);
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -3,6 +3,7 @@
  * answer first, then the cached platform-metrics, then built-in defaults).
  */
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import { addDays } from '../dates.js';
 import { preparedFor } from './prepared.js';
 import { platformMetricsCacheTable, platformRulesTable, type PlatformRule } from './schema.js';
 import type { Warehouse } from './warehouse.js';
@@ -91,4 +92,38 @@ export function cachePlatformMetrics(wh: Warehouse, entries: Record<string, Omit
 /** The cached `/platform-metrics` answer, by platform. */
 export function readPlatformMetricsCache(wh: Warehouse): Map<string, CachedPlatformMetrics> {
   return new Map(wh.db.select().from(platformMetricsCacheTable).all().map(({ platform, ...rest }) => [platform, rest]));
+}
+
+/**
+ * What a backfill learned: on every day from `from` to `to` the server counted
+ * `field`. Rows inside that span that said otherwise give way; the rule in
+ * force after it is kept from the day after on; rows that repeat the one
+ * before them are dropped, so the table stays one row per change.
+ */
+export function learnRule(wh: Warehouse, platform: string, span: { field: string; from: string; to: string }, today: string): void {
+  const nextDay = addDays(span.to, 1);
+  const t = platformRulesTable;
+  const rows = () => wh.db.select().from(t).where(eq(t.platform, platform)).orderBy(asc(t.validFrom)).all();
+  const inForce = (list: PlatformRule[], day: string) => list.findLast((r) => r.validFrom <= day) ?? list[0];
+  const before = rows();
+  const atFrom = inForce(before, span.from);
+  const contradicted = before.some((r) => r.validFrom > span.from && r.validFrom <= span.to && r.primaryField !== span.field);
+  if (atFrom?.primaryField === span.field && !contradicted) return;
+  const after = inForce(before, nextDay);
+  const observedAt = new Date().toISOString();
+  wh.transaction(() => {
+    wh.db.delete(t).where(and(eq(t.platform, platform), sql`${t.validFrom} > ${span.from}`, lte(t.validFrom, span.to))).run();
+    const learned = { platform, validFrom: span.from, primaryField: span.field, metricType: atFrom?.metricType ?? null, availableMetrics: atFrom?.availableMetrics ?? null, metricLabels: atFrom?.metricLabels ?? null, source: 'backfill' as const, observedAt };
+    wh.db.insert(t).values(learned).onConflictDoUpdate({ target: [t.platform, t.validFrom], set: learned }).run();
+    // The rule that held through the span's end holds again after it (never dated past today).
+    if (after && after.validFrom <= span.to && after.primaryField !== span.field && nextDay <= today && !before.some((r) => r.validFrom === nextDay)) {
+      wh.db.insert(t).values({ ...after, validFrom: nextDay, observedAt }).onConflictDoNothing().run();
+    }
+    let previous: PlatformRule | undefined;
+    for (const r of rows()) {
+      if (previous && previous.primaryField === r.primaryField && previous.metricType === r.metricType) {
+        wh.db.delete(t).where(and(eq(t.platform, platform), eq(t.validFrom, r.validFrom))).run();
+      } else previous = r;
+    }
+  });
 }

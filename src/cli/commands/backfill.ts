@@ -1,7 +1,7 @@
 import { backfill, resolveRange } from '../../backfill/backfill.usecases.js';
 import { dayInZone, now } from '../../dates.js';
 import { ExitCode } from '../../errors.js';
-import { openWarehouse } from '../../store/warehouse.js';
+import { openWriter } from '../../store/warehouse.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
 import { progressBar } from '../progress.js';
 import { exitCodeForRun } from './collect.js';
@@ -12,7 +12,7 @@ const HELP = `Usage: upw backfill [--since D] [--until D] [flags]
 One-shot history import, then exit:
   1. each profile's analytics, for its 30 days of time series;
   2. the server's daily snapshots per profile and platform over --since…--until
-     (default: the last 365 days up to today in the configured timezone), one
+     (default: the last 365 days up to the server's today in serverTimezone), one
      total-impressions call per profile and platform for the whole range.
 Safe to rerun: what an earlier backfill finished is skipped, so a killed
 backfill picks up where it stopped.
@@ -32,9 +32,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
   const { config, dbPath, log } = await loadContext(flags, io);
   const at = now();
-  const range = resolveRange(flags.since, flags.until, dayInZone(at, config.timezone));
+  const range = resolveRange(flags.since, flags.until, dayInZone(at, config.serverTimezone));
   const client = apiClientFrom(io, config);
-  const wh = openWarehouse(dbPath);
+  const wh = openWriter(dbPath);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
