@@ -10,9 +10,11 @@ import { collect, type CollectDeps, type CollectInput } from '../collect/collect
 import type { TargetOverrides } from '../collect/targets.js';
 import { dayInZone, now } from '../dates.js';
 import { ExitCode } from '../errors.js';
-import { abandonOwnRuns, closeAbandonedRuns, heldDays, writeHeartbeat } from '../store/runs.repository.js';
-import { HEARTBEAT_MS, isProcessAlive } from './liveness.js';
-import { missedRanges } from './missed.js';
+import { addDays } from '../dates.js';
+import { CATCH_UP_WINDOW_DAYS, missingDays } from '../store/coverage.repository.js';
+import { abandonOwnRuns, closeAbandonedRuns, collectedOn, writeHeartbeat } from '../store/runs.repository.js';
+import { HEARTBEAT_MS, isProcessAlive } from '../process/liveness.js';
+import type { PlatformGap } from '../backfill/backfill.usecases.js';
 import { startSchedule } from './scheduler.js';
 
 export interface DaemonOptions {
@@ -81,8 +83,9 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
   }
 
   async function work(reason: 'start' | 'tick'): Promise<void> {
-    const today = dayInZone(now(), config.timezone);
-    if (reason === 'tick' || !heldDays(wh, today).collected.includes(today)) {
+    // The server's day: what the live endpoint calls today, whatever zone the schedule runs in.
+    const today = dayInZone(now(), config.serverTimezone);
+    if (reason === 'tick' || !collectedOn(wh, today)) {
       log.info({ reason, day: today }, 'collection starting');
       const summary = await collect(deps, { overrides: options.overrides, signal: abort.signal, afterProfiles: options.afterProfiles });
       const { run } = summary;
@@ -90,16 +93,27 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
       if (summary.keyRefused) return halt(ExitCode.keyRefused, 'the API refused the key');
     } else log.info({ day: today }, 'today is already collected');
     if (abort.signal.aborted) return;
+    await catchUp(today, reason);
+  }
 
-    const gaps = missedRanges(wh, today);
-    if (gaps.length === 0) {
+  /** Repair every day a profile lacks, from the server's daily snapshots, for that profile alone. */
+  async function catchUp(today: string, reason: 'start' | 'tick'): Promise<void> {
+    const gaps = new Map<string, PlatformGap[]>();
+    for (const g of missingDays(wh, today, addDays(today, -CATCH_UP_WINDOW_DAYS))) {
+      gaps.set(g.profile, [...(gaps.get(g.profile) ?? []), { platform: g.platform, since: g.from, until: g.to }]);
+    }
+    if (gaps.size === 0) {
       if (reason === 'start') log.info({ day: today }, 'no missed days to recover');
       return;
     }
-    log.info({ gaps }, "recovering missed days from the server's daily snapshots");
-    const summary = await backfill(deps, { overrides: options.overrides, ranges: gaps, timeseries: false, signal: abort.signal });
+    const lacking = [...gaps].map(([profile, list]) => ({ profile, gaps: list.map((g) => `${g.platform} ${g.since === g.until ? g.since : `${g.since}…${g.until}`}`) }));
+    log.info({ profiles: lacking }, "recovering missed days from the server's daily snapshots");
+    const summary = await backfill(deps, { overrides: options.overrides, gaps, timeseries: false, signal: abort.signal });
     const { run } = summary;
-    log.info({ run: run.id, status: run.status, imported: summary.imported, skipped: summary.skipped, failed: summary.failed, values: run.valuesWritten }, 'missed days recovered');
+    const fields = { run: run.id, status: run.status, imported: summary.imported, failed: summary.failed, values: run.valuesWritten };
+    // Nothing that came back is not a recovery: the server had nothing for those days, or every piece failed.
+    if (run.valuesWritten > 0) log.info(fields, `missed days recovered: ${run.valuesWritten} values came back`);
+    else log.warn(fields, 'missed days not recovered: no values came back');
     if (summary.keyRefused) halt(ExitCode.keyRefused, 'the API refused the key');
   }
 

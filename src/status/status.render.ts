@@ -60,7 +60,7 @@ export function formatStatus(report: StatusReport, at: Date = new Date()): strin
         ]),
       ),
     );
-  out.push('', 'Coverage (days with snapshots):');
+  out.push('', "Coverage (days with snapshots; missing: days up to the server's today that the daemon's catch-up repairs):");
   if (report.profiles.length === 0) out.push('  nothing stored yet');
   else
     out.push(
@@ -72,12 +72,17 @@ export function formatStatus(report: StatusReport, at: Date = new Date()): strin
           p.last_day,
           p.days_held,
           p.days_missing,
-          p.missing.length === 0 ? null : p.missing.slice(0, 3).map((g) => (g.from === g.to ? g.from : `${g.from}…${g.to}`)).join(', ') + (p.missing.length > 3 ? `, +${p.missing.length - 3} more` : ''),
+          p.missing.length === 0 ? null : p.missing.slice(0, 3).map((g) => `${g.platform} ${g.from === g.to ? g.from : `${g.from}…${g.to}`}`).join(', ') + (p.missing.length > 3 ? `, +${p.missing.length - 3} more` : ''),
         ]),
       ),
     );
   out.push('', 'Recent errors:');
   if (report.errors.length === 0) out.push('  none');
   else out.push(table(['at', 'run', 'profile', 'platform', 'kind', 'status', 'message'], report.errors.map((e) => [e.at, e.run_id, e.profile, e.platform, e.kind, e.status, e.message])));
+  // What the API said there is nothing to read ("not supported", reddit_unavailable): not failures.
+  if (report.notes.length > 0) {
+    out.push('', 'Notes (not failures):');
+    out.push(table(['at', 'run', 'profile', 'platform', 'kind', 'message'], report.notes.map((e) => [e.at, e.run_id, e.profile, e.platform, e.kind, e.message])));
+  }
   return `${out.join('\n')}\n`;
 }

@@ -3,10 +3,11 @@
  * daemon's heartbeat, the last runs, per-profile coverage, recent errors.
  * The shapes are the `--json` output: snake_case, ISO 8601 times.
  */
-import { daysBetween } from '../dates.js';
-import { isFresh, isProcessAlive } from '../daemon/liveness.js';
-import { snapshotCoverage, snapshotGaps } from '../store/coverage.repository.js';
+import { addDays, daysBetween } from '../dates.js';
+import { isFresh, isProcessAlive } from '../process/liveness.js';
+import { CATCH_UP_WINDOW_DAYS, missingDays, snapshotCoverage } from '../store/coverage.repository.js';
 import { listRunErrors, listRuns, readHeartbeat } from '../store/runs.repository.js';
+import type { RunError } from '../store/schema.js';
 import type { Warehouse } from '../store/warehouse.js';
 
 export type DaemonStateName = 'running' | 'stopped' | 'dead' | 'never-started';
@@ -26,7 +27,7 @@ export interface DaemonStatus {
 
 export interface RunStatus {
   id: number;
-  kind: 'collect' | 'backfill';
+  kind: 'collect' | 'backfill' | 'sync';
   status: 'running' | 'ok' | 'partial' | 'failed';
   day: string | null;
   since: string | null;
@@ -49,10 +50,13 @@ export interface ProfileCoverage {
   first_day: string;
   last_day: string;
   days_held: number;
-  /** Days inside first_day…last_day without any snapshot. */
+  /**
+   * Days from first_day to today (the server's) that some platform lacks: the
+   * gaps the daemon's catch-up repairs, per platform in `missing`.
+   */
   days_missing: number;
-  missing: { from: string; to: string }[];
-  platforms: { platform: string; first_day: string; last_day: string; days_held: number }[];
+  missing: { platform: string; from: string; to: string }[];
+  platforms: { platform: string; first_day: string; last_day: string; days_held: number; days_missing: number }[];
 }
 
 export interface ErrorStatus {
@@ -71,10 +75,12 @@ export interface StatusReport {
   runs: RunStatus[];
   profiles: ProfileCoverage[];
   errors: ErrorStatus[];
+  /** What the API said there is nothing to read ("not supported", `*_unavailable`), with its message. */
+  notes: ErrorStatus[];
 }
 
-/** Read the whole report. */
-export function readStatus(wh: Warehouse, options: { runs?: number; errors?: number; at?: Date } = {}): StatusReport {
+/** Read the whole report; `today` is the server's day (gaps run up to it). */
+export function readStatus(wh: Warehouse, options: { today: string; runs?: number; errors?: number; at?: Date }): StatusReport {
   return {
     daemon: daemonStatus(wh, options.at ?? new Date()),
     runs: listRuns(wh, options.runs ?? 10).map((r) => ({
@@ -96,14 +102,19 @@ export function readStatus(wh: Warehouse, options: { runs?: number; errors?: num
       values_written: r.valuesWritten,
       message: r.message,
     })),
-    profiles: coverage(wh),
-    errors: listRunErrors(wh, { limit: options.errors ?? 10 }).map((e) => ({ id: e.id, run_id: e.runId, at: e.at, profile: e.profile, platform: e.platform, kind: e.kind, status: e.status, message: e.message })),
+    profiles: coverage(wh, options.today),
+    errors: listRunErrors(wh, { limit: options.errors ?? 10, notices: false }).map(errorStatus),
+    notes: listRunErrors(wh, { limit: options.errors ?? 10, notices: true }).map(errorStatus),
   };
 }
 
 /** An empty report, for a warehouse that does not exist yet. */
 export function emptyStatus(): StatusReport {
-  return { daemon: noDaemon(), runs: [], profiles: [], errors: [] };
+  return { daemon: noDaemon(), runs: [], profiles: [], errors: [], notes: [] };
+}
+
+function errorStatus(e: RunError): ErrorStatus {
+  return { id: e.id, run_id: e.runId, at: e.at, profile: e.profile, platform: e.platform, kind: e.kind, status: e.status, message: e.message };
 }
 
 function noDaemon(): DaemonStatus {
@@ -127,18 +138,25 @@ function daemonStatus(wh: Warehouse, at: Date): DaemonStatus {
   };
 }
 
-function coverage(wh: Warehouse): ProfileCoverage[] {
-  const gaps = new Map<string, { from: string; to: string }[]>();
-  for (const g of snapshotGaps(wh)) gaps.set(g.profile, [...(gaps.get(g.profile) ?? []), { from: g.from, to: g.to }]);
+function coverage(wh: Warehouse, today: string): ProfileCoverage[] {
+  const gaps = missingDays(wh, today, addDays(today, -CATCH_UP_WINDOW_DAYS));
   const profiles = new Map<string, ProfileCoverage>();
   // Each profile's own row (platform null) sorts before its platforms' rows.
   for (const c of snapshotCoverage(wh)) {
     if (c.platform === null) {
-      const span = daysBetween(c.firstDay, c.lastDay) + 1;
-      profiles.set(c.profile, { profile: c.profile, first_day: c.firstDay, last_day: c.lastDay, days_held: c.daysHeld, days_missing: span - c.daysHeld, missing: gaps.get(c.profile) ?? [], platforms: [] });
+      const missing = gaps.filter((g) => g.profile === c.profile).map(({ platform, from, to }) => ({ platform, from, to }));
+      const days = new Set(missing.flatMap((m) => eachDayOf(m.from, m.to)));
+      profiles.set(c.profile, { profile: c.profile, first_day: c.firstDay, last_day: c.lastDay, days_held: c.daysHeld, days_missing: days.size, missing, platforms: [] });
     } else {
-      profiles.get(c.profile)?.platforms.push({ platform: c.platform, first_day: c.firstDay, last_day: c.lastDay, days_held: c.daysHeld });
+      const missing = gaps.filter((g) => g.profile === c.profile && g.platform === c.platform).reduce((n, g) => n + daysBetween(g.from, g.to) + 1, 0);
+      profiles.get(c.profile)?.platforms.push({ platform: c.platform, first_day: c.firstDay, last_day: c.lastDay, days_held: c.daysHeld, days_missing: missing });
     }
   }
   return [...profiles.values()];
+}
+
+function eachDayOf(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
+  return days;
 }

@@ -1,5 +1,14 @@
-/** What days of snapshots the warehouse holds, per profile and platform, and the gaps inside. */
+/**
+ * What days of snapshots the warehouse holds, per profile and platform, and
+ * the days it lacks. Both come from what is stored (daily_impressions holds
+ * one row per profile, platform and day held), never from which runs ended
+ * ok: `upw status` shows these gaps and the daemon's catch-up repairs them.
+ */
+import { addDays } from '../dates.js';
 import type { Warehouse } from './warehouse.js';
+
+/** How far back gaps are looked for (and repaired): the server keeps about 400 days. */
+export const CATCH_UP_WINDOW_DAYS = 365;
 
 export interface Coverage {
   profile: string;
@@ -9,43 +18,77 @@ export interface Coverage {
   daysHeld: number;
 }
 
+/** Days one platform of one profile lacks, both ends inclusive. */
 export interface Gap {
   profile: string;
+  platform: string;
   from: string;
   to: string;
 }
 
-/** First and last snapshot day and the number of days held, per profile (platform null) and per platform. */
+/** First and last day held and the number of days held, per profile (platform null) and per platform. */
 export function snapshotCoverage(wh: Warehouse): Coverage[] {
   return wh.sqlite
     .prepare(
-      `WITH d AS (
-         SELECT s.profile_id, s.platform, v.day FROM daily_values v JOIN series s ON s.id = v.series_id AND s.kind = 'snapshot'
-         GROUP BY s.profile_id, s.platform, v.day
-       )
-       SELECT p.username AS profile, NULL AS platform, MIN(d.day) AS firstDay, MAX(d.day) AS lastDay, COUNT(DISTINCT d.day) AS daysHeld
-       FROM d JOIN profiles p ON p.id = d.profile_id GROUP BY p.username
+      `SELECT p.username AS profile, NULL AS platform, MIN(d.day) AS firstDay, MAX(d.day) AS lastDay, COUNT(DISTINCT d.day) AS daysHeld
+       FROM daily_impressions d JOIN profiles p ON p.id = d.profile_id GROUP BY p.username
        UNION ALL
        SELECT p.username, d.platform, MIN(d.day), MAX(d.day), COUNT(*)
-       FROM d JOIN profiles p ON p.id = d.profile_id GROUP BY p.username, d.platform
+       FROM daily_impressions d JOIN profiles p ON p.id = d.profile_id GROUP BY p.username, d.platform
        ORDER BY profile, platform`,
     )
     .all() as Coverage[];
 }
 
-/** The runs of days inside each profile's span without any snapshot value. */
-export function snapshotGaps(wh: Warehouse): Gap[] {
-  return wh.sqlite
-    .prepare(
-      `WITH d AS (
-         SELECT DISTINCT s.profile_id, v.day FROM daily_values v JOIN series s ON s.id = v.series_id AND s.kind = 'snapshot'
-       ), g AS (
-         SELECT profile_id, day, LAG(day) OVER (PARTITION BY profile_id ORDER BY day) AS prev FROM d
-       )
-       SELECT p.username AS profile, date(g.prev, '+1 day') AS "from", date(g.day, '-1 day') AS "to"
-       FROM g JOIN profiles p ON p.id = g.profile_id
-       WHERE g.prev IS NOT NULL AND julianday(g.day) - julianday(g.prev) > 1
-       ORDER BY p.username, g.day`,
-    )
-    .all() as Gap[];
+// Per (profile, platform): the holes between days held, the days from the profile's first
+// day held to the platform's first, and the days from the platform's last to today. The
+// window function walks the primary key in order (profile_id, platform, day): no sort.
+const GAPS = `
+  WITH w AS (SELECT profile_id, platform, day FROM daily_impressions WHERE day >= :from AND day <= :today),
+  f AS (SELECT profile_id, MIN(day) AS first FROM w GROUP BY profile_id),
+  g AS (SELECT profile_id, platform, day, LAG(day) OVER (PARTITION BY profile_id, platform ORDER BY day) AS prev FROM w)
+  SELECT profile_id, platform, date(prev, '+1 day') AS "from", date(day, '-1 day') AS "to"
+  FROM g WHERE prev IS NOT NULL AND julianday(day) - julianday(prev) > 1
+  UNION ALL
+  SELECT g.profile_id, g.platform, f.first, date(MIN(g.day), '-1 day')
+  FROM g JOIN f ON f.profile_id = g.profile_id GROUP BY g.profile_id, g.platform HAVING MIN(g.day) > MIN(f.first)
+  UNION ALL
+  SELECT profile_id, platform, date(MAX(day), '+1 day'), :today
+  FROM g GROUP BY profile_id, platform HAVING MAX(day) < :today`;
+
+// Days a backfill asked the server for and found nothing on are not gaps: a range taken
+// after it closed is final; one taken today stands for today.
+const ASKED = `
+  SELECT profile_id, platform, since, until, taken_on AS takenOn FROM backfill_progress
+  WHERE step = 'snapshots' AND until >= :from`;
+
+/**
+ * Every day from `from` to `today` that a profile's platform lacks, counted
+ * from the profile's first day held in that window; days a finished backfill
+ * found empty on the server are not lacking. Sorted by profile, platform, day.
+ */
+export function missingDays(wh: Warehouse, today: string, from: string): Gap[] {
+  const names = new Map((wh.sqlite.prepare('SELECT id, username FROM profiles').raw().all() as Array<[number, string]>).map(([id, u]) => [id, u]));
+  const holes = wh.sqlite.prepare(GAPS).all({ from, today }) as Array<{ profile_id: number; platform: string; from: string; to: string }>;
+  if (holes.length === 0) return [];
+  const asked = new Map<string, Array<{ since: string; until: string; takenOn: string }>>();
+  for (const a of wh.sqlite.prepare(ASKED).all({ from }) as Array<{ profile_id: number; platform: string; since: string; until: string; takenOn: string }>) {
+    const key = `${a.profile_id}\u0000${a.platform}`;
+    asked.set(key, [...(asked.get(key) ?? []), a]);
+  }
+  const gaps: Gap[] = [];
+  for (const h of holes) {
+    const answered = asked.get(`${h.profile_id}\u0000${h.platform}`) ?? [];
+    const isAnswered = (day: string) => answered.some((a) => a.since <= day && day <= a.until && (day < a.takenOn || a.takenOn === today));
+    let open: Gap | undefined;
+    for (let day = h.from; day <= h.to; day = addDays(day, 1)) {
+      if (isAnswered(day)) {
+        open = undefined;
+        continue;
+      }
+      if (open) open.to = day;
+      else gaps.push((open = { profile: names.get(h.profile_id) ?? String(h.profile_id), platform: h.platform, from: day, to: day }));
+    }
+  }
+  return gaps.sort((a, b) => a.profile.localeCompare(b.profile) || a.platform.localeCompare(b.platform) || a.from.localeCompare(b.from));
 }

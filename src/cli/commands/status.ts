@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dayInZone, now } from '../../dates.js';
 import { BadInputError, ExitCode } from '../../errors.js';
 import { formatStatus } from '../../status/status.render.js';
 import { emptyStatus, readStatus } from '../../status/status.usecases.js';
@@ -31,8 +32,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return ExitCode.ok;
   }
-  const { dbPath } = await loadContext(flags, io);
-  const options = { runs: count('--runs', flags.runs, 10), errors: count('--errors', flags.errors, 10) };
+  const { dbPath, config } = await loadContext(flags, io);
+  const options = { runs: count('--runs', flags.runs, 10), errors: count('--errors', flags.errors, 10), today: dayInZone(now(), config.serverTimezone) };
   let report = emptyStatus();
   // Looking must not create a warehouse where there is none.
   if (dbPath === ':memory:' || existsSync(dbPath)) {
