@@ -9,6 +9,7 @@ export const ExitCode = {
   keyRefused: 3,
   profileNotFound: 4,
   partial: 5,
+  busy: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -42,6 +43,21 @@ export class ProfileNotFoundError extends UpwError {
   readonly exitCode = ExitCode.profileNotFound;
   constructor(readonly profile: string, where: string) {
     super(`Profile "${profile}" not found ${where}`);
+  }
+}
+
+/** Another upw process holds this warehouse's writer lock (exit 6). */
+export class WarehouseBusyError extends UpwError {
+  override readonly name = 'WarehouseBusyError';
+  readonly exitCode = ExitCode.busy;
+  constructor(
+    readonly path: string,
+    readonly holderPid: number | undefined,
+  ) {
+    super(
+      `another upw process${holderPid === undefined ? '' : ` (pid ${holderPid})`} is writing the warehouse ${path}: ` +
+        'one writer at a time (a daemon runs its own collections and catch-up); try again when it has finished',
+    );
   }
 }
 

@@ -10,7 +10,7 @@ import { totalImpressions } from '../src/query/impressions.usecases.js';
 import { startSimulator, type Platform, type Simulator } from '../src/simulator/index.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
-import { canonicalDump, importable, inspect, runs, simEnv, storedSnapshot, writeConfig } from './support/upw-process.js';
+import { canonicalDump, counted, importable, inspect, runs, simEnv, storedCount, storedSnapshot, writeConfig } from './support/upw-process.js';
 
 const TODAY = '2026-03-15';
 const NOW = `${TODAY}T12:00:00Z`;
@@ -56,6 +56,7 @@ describe('upw backfill', () => {
         for (const platform of platforms) {
           for (const day of eachDay(SINCE, addDays(TODAY, -1))) {
             expect(storedSnapshot(d, profile, platform, day), `${profile}/${platform} ${day}`).toEqual(importable(sim, profile, platform, day));
+            expect(storedCount(d, profile, platform, day), `${profile}/${platform} ${day} count`).toBe(counted(sim, profile, platform, day));
           }
           // Today is the analytics answer's own reading: every field of the snapshot, not just the queryable ones.
           expect(storedSnapshot(d, profile, platform, TODAY)).toEqual(sim.world.snapshot(profile, platform, TODAY));
@@ -70,7 +71,8 @@ describe('upw backfill', () => {
     });
     const [run] = runs(db);
     expect(run).toMatchObject({ kind: 'backfill', status: 'ok', since: SINCE, until: TODAY, day: TODAY });
-    expect(sim.stats.byRoute['total-impressions']).toBe(12 + 2); // one per platform, plus Bluesky's counting field
+    // Two per platform for the whole range: metrics mode (every field) and default mode (what was counted).
+    expect(sim.stats.byRoute['total-impressions']).toBe(12 * 2);
   });
 
   it('answers every range inside it exactly as the live total-impressions does, with metrics and platform filters', async () => {
@@ -126,7 +128,7 @@ describe('upw backfill', () => {
     expect(sim.stats.byRoute['total-impressions'] ?? 0).toBe(0);
     const wider = await runCli(['backfill', '--config', config, '--db', db, '--since', '2025-11-01', '--until', TODAY, '--profile', 'beta', '--json'], { env: env() });
     expect(JSON.parse(wider.stdout)).toMatchObject({ imported: 5, skipped: 1, failed: 0 });
-    expect(sim.stats.byRoute['total-impressions']).toBe(5);
+    expect(sim.stats.byRoute['total-impressions']).toBe(5 * 2);
     inspect(db, (d) => expect(storedSnapshot(d, 'beta', 'x', '2025-11-01')).toEqual(importable(sim, 'beta', 'x', '2025-11-01')));
   });
 

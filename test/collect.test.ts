@@ -43,12 +43,13 @@ describe('collect', () => {
     expect(run.requests).toBe(4);
   });
 
-  it('keeps the other platforms when one is unsupported, and records it', async () => {
+  it('keeps the other platforms when one is unsupported, and records the API\'s message as a note, not a failure', async () => {
     const h = harness(dir, sim.url);
     sim.faults.add({ kind: 'unsupportedPlatform', platform: 'youtube', route: 'analytics' });
     const { run } = await h.collect({ now: NOW });
-    expect(run.status).toBe('partial');
-    expect([run.platformsOk, run.platformsFailed]).toEqual([4, 1]);
+    expect(run.status).toBe('ok');
+    expect([run.profilesOk, run.platformsOk, run.platformsFailed]).toEqual([2, 4, 0]);
+    expect(h.rows('SELECT message FROM run_errors')).toEqual([{ message: 'Analytics are not supported for YouTube.' }]);
     expect(h.count("SELECT count(*) FROM v_daily_metrics WHERE profile_username = 'alpha' AND platform = 'youtube'")).toBe(0);
     expect(h.count("SELECT count(*) FROM v_daily_metrics WHERE profile_username = 'alpha' AND platform = 'tiktok'")).toBeGreaterThan(0);
     expect(h.wh.sqlite.prepare('SELECT profile, platform, kind FROM run_errors').all()).toEqual([{ profile: 'alpha', platform: 'youtube', kind: 'unsupported' }]);
@@ -107,7 +108,8 @@ describe('collect', () => {
     const rows = h.count('SELECT count(*) FROM daily_values');
     const old = sim.world.snapshot('alpha', 'instagram', '2026-03-15')!.followers!;
     sim.world.set('alpha', 'instagram', '2026-03-15', 'followers', old + 5);
-    await h.collect({ now: new Date('2026-03-15T18:00:00Z') });
+    sim.setNow(new Date('2026-03-15T18:00:00Z'));
+    await h.collect();
     expect(h.count('SELECT count(*) FROM daily_values')).toBe(rows);
     expect(h.count("SELECT followers FROM v_latest_snapshot WHERE profile_username = 'alpha' AND platform = 'instagram'")).toBe(old + 5);
     expect(h.wh.sqlite.prepare("SELECT name, day, value, replaced_at FROM v_value_revisions WHERE kind = 'snapshot'").all()).toEqual([

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, eachDay } from '../src/dates.js';
 import { startSimulator, type Platform, type Simulator } from '../src/simulator/index.js';
 import { runCli, tempDir } from './helpers.js';
-import { importable, inspect, runs, simEnv, startUpw, storedSnapshot, waitFor, within, writeConfig } from './support/upw-process.js';
+import { counted, importable, inspect, runs, simEnv, startUpw, storedCount, storedSnapshot, waitFor, within, writeConfig } from './support/upw-process.js';
 
 const TODAY = '2026-03-15';
 const LAST_COLLECTED = addDays(TODAY, -5);
@@ -58,14 +58,18 @@ describe('upw daemon after days of downtime', () => {
     inspect(db, (d) => {
       for (const [profile, platforms] of Object.entries(PROFILES)) {
         for (const platform of platforms) {
-          for (const day of missed) expect(storedSnapshot(d, profile, platform, day), `${profile}/${platform} ${day}`).toEqual(importable(sim, profile, platform, day));
+          for (const day of missed) {
+            expect(storedSnapshot(d, profile, platform, day), `${profile}/${platform} ${day}`).toEqual(importable(sim, profile, platform, day));
+            expect(storedCount(d, profile, platform, day), `${profile}/${platform} ${day} count`).toBe(counted(sim, profile, platform, day));
+          }
         }
       }
     });
-    // One total-impressions call per profile and platform for the whole gap (+1 for Bluesky's counting field).
-    expect(sim.stats.byRoute['total-impressions']).toBe(5 + 1);
+    // Two total-impressions calls (both modes) per profile and platform for the whole gap: 4 days
+    // each, more days than platforms, so one platform at a time is the cheaper way.
+    expect(sim.stats.byRoute['total-impressions']).toBe(5 * 2);
 
-    const status = JSON.parse((await runCli(['status', '--json', '--db', db])).stdout);
+    const status = JSON.parse((await runCli(['status', '--json', '--db', db], { env: { UPW_NOW: noon(TODAY) } })).stdout);
     expect(status.profiles.map((p: { profile: string; first_day: string; last_day: string; days_missing: number }) => [p.profile, p.first_day, p.last_day, p.days_missing])).toEqual([
       ['alpha', LAST_COLLECTED, TODAY, 0],
       ['beta', LAST_COLLECTED, TODAY, 0],

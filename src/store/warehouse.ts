@@ -1,9 +1,33 @@
 /** The warehouse handle every use case receives: one open database file. */
 import { openDatabase, type Database_ } from './db.js';
+import { acquireWriterLock } from './writer-lock.js';
 
 export interface Warehouse extends Database_ {
   /** Run `fn` in one write transaction (BEGIN IMMEDIATE): all or nothing. */
   transaction<T>(fn: () => T): T;
+}
+
+/**
+ * Open the warehouse to write into it: take its writer lock first (another
+ * writer: WarehouseBusyError, exit 6), then open, create and migrate.
+ * Closing releases the lock.
+ */
+export function openWriter(path: string): Warehouse {
+  if (path === ':memory:') return openWarehouse(path);
+  const lock = acquireWriterLock(path);
+  try {
+    const wh = openWarehouse(path);
+    return {
+      ...wh,
+      close: () => {
+        wh.close();
+        lock.release();
+      },
+    };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }
 
 /** Open (creating and migrating if needed) the warehouse at `path`. */

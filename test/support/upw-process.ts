@@ -69,14 +69,26 @@ export function storedSnapshot(db: Database.Database, profile: string, platform:
 }
 
 /**
- * What a backfill can bring of the server's snapshot of a day: every metric
- * total-impressions accepts, and the platform's counting field.
+ * What a backfill can bring of the server's snapshot of a day as named
+ * fields: every metric total-impressions accepts (its metrics mode). The
+ * counting field's value comes too, but as the day's count (`counted`), never
+ * under a name metrics mode could not confirm.
  */
 export function importable(sim: Simulator, profile: string, platform: string, day: string): Record<string, number> {
   const snap = sim.world.snapshot(profile, platform as Platform, day) ?? {};
-  const field = sim.world.ruleOn(platform as Platform, day).primary_impressions_field;
-  const keep = new Set<string>([...QUERY_METRICS, field]);
+  const keep = new Set<string>(QUERY_METRICS);
   return Object.fromEntries(Object.entries(snap).filter(([m]) => keep.has(m)).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** What the server counts for a platform on a day in default mode: the snapshot's value of that day's field. */
+export function counted(sim: Simulator, profile: string, platform: string, day: string): number | undefined {
+  const field = sim.world.ruleOn(platform as Platform, day).primary_impressions_field;
+  return sim.world.snapshot(profile, platform as Platform, day)?.[field];
+}
+
+/** The warehouse's count for a platform on a day (v_daily_impressions), undefined when it has none. */
+export function storedCount(db: Database.Database, profile: string, platform: string, day: string): number | undefined {
+  return db.prepare('SELECT impressions FROM v_daily_impressions WHERE profile_username = ? AND platform = ? AND day = ?').pluck().get(profile, platform, day) as number | undefined;
 }
 
 /**

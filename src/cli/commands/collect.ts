@@ -1,6 +1,6 @@
 import { collect, type RunSummary } from '../../collect/collect.usecases.js';
 import { ExitCode } from '../../errors.js';
-import { openWarehouse } from '../../store/warehouse.js';
+import { openWriter } from '../../store/warehouse.js';
 import { preferSmallHeap } from '../heap.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
 import { progressBar } from '../progress.js';
@@ -30,7 +30,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
   const { config, dbPath, log } = await loadContext(flags, io);
   const client = apiClientFrom(io, config);
-  const wh = openWarehouse(dbPath);
+  const wh = openWriter(dbPath);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);

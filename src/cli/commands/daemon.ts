@@ -1,6 +1,6 @@
 import { startDaemon } from '../../daemon/daemon.js';
 import { ExitCode } from '../../errors.js';
-import { openWarehouse } from '../../store/warehouse.js';
+import { openWriter } from '../../store/warehouse.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
 import { preferSmallHeap } from '../heap.js';
 
@@ -27,7 +27,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
   const { config, dbPath, log } = await loadContext(flags, io);
   const client = apiClientFrom(io, config);
-  const wh = openWarehouse(dbPath);
+  const wh = openWriter(dbPath);
   const deps = { wh, client, log, config };
   const { trackPosts } = await import('../../posts/posts.usecases.js');
   const daemon = startDaemon(deps, {

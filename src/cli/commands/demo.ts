@@ -10,7 +10,7 @@ import { resolveConfig } from '../../config/config.js';
 import { ExitCode } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { totalImpressions } from '../../query/impressions.usecases.js';
-import { openWarehouse, type Warehouse } from '../../store/warehouse.js';
+import { openWriter, type Warehouse } from '../../store/warehouse.js';
 import { COMMON_OPTIONS, parseFlags, writeJson, type CommandIo } from '../common.js';
 import { progressBar } from '../progress.js';
 
@@ -32,7 +32,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const log = createLogger({ level: io.env.LOG_LEVEL ?? 'warn', apiKey: DEMO_KEY });
   const { startSimulator } = await import('../../simulator/index.js');
   const sim = await startSimulator({ seed: 1, apiKey: DEMO_KEY });
-  const wh = openWarehouse(dbPath);
+  const wh = openWriter(dbPath);
   try {
     const config = resolveConfig({ profiles: 'all', database: dbPath }, undefined, io.cwd);
     const client = new ApiClient({ baseUrl: sim.url, apiKey: DEMO_KEY, retries: 2, retryBaseMs: 100 });
