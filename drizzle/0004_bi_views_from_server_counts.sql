@@ -97,26 +97,6 @@ JOIN `profiles` p ON p.`id` = s.`profile_id`
 LEFT JOIN `v_platform_rules` r ON r.`platform` = s.`platform`
   AND (r.`valid_from` IS NULL OR v.`day` >= r.`valid_from`) AND (r.`valid_to` IS NULL OR v.`day` < r.`valid_to`);
 --> statement-breakpoint
--- Post metrics include fractions (average_view_percentage, full_video_watched_rate):
--- declared REAL so DuckDB's sqlite scanner and pandas read one type for the column.
-DROP VIEW IF EXISTS `v_post_metrics`;
---> statement-breakpoint
-CREATE VIEW `v_post_metrics` AS
-SELECT
-  m.`request_id`,
-  p.`username` AS `profile_username`,
-  m.`platform`,
-  m.`day`,
-  CAST(strftime('%s', m.`day`) AS INTEGER) AS `time`,
-  pp.`platform_post_id`,
-  pp.`post_url`,
-  m.`metric`,
-  CAST(m.`value` AS REAL) AS `value`
-FROM `post_metrics` m
-JOIN `posts` po ON po.`request_id` = m.`request_id`
-JOIN `profiles` p ON p.`id` = po.`profile_id`
-LEFT JOIN `post_platforms` pp ON pp.`request_id` = m.`request_id` AND pp.`platform` = m.`platform`;
---> statement-breakpoint
 CREATE VIEW `v_demographics` AS
 SELECT
   p.`username` AS `profile_username`,

@@ -146,7 +146,7 @@ describe('parsing analytics answers', () => {
     const parsed = parseAnalytics(body, ['instagram', 'discord', 'reddit', 'threads', 'x']);
     expect(parsed.instagram).toEqual({ ok: true, data: { metrics: { followers: 12 }, timeseries: { reach: [{ day: '2026-01-01', value: 4 }, { day: '2026-01-02', value: 6 }] }, rule: {} } });
     expect(parsed.discord).toEqual({ ok: false, kind: 'unsupported', message: 'Analytics are not supported for Discord.' });
-    expect(parsed.reddit).toEqual({ ok: false, kind: 'platform_error', message: 'reddit_unavailable' });
+    expect(parsed.reddit).toEqual({ ok: false, kind: 'unavailable', message: 'reddit_unavailable' });
     expect(parsed.threads).toEqual({ ok: false, kind: 'platform_error', message: 'Token expired' });
     expect(parsed.x).toMatchObject({ ok: false, kind: 'missing' });
   });

@@ -203,14 +203,19 @@ describe('BI views', () => {
 
   it('declare a type for every column, days as TEXT and counts and times as INTEGER', () => {
     const all = views();
-    expect([...all.keys()]).toEqual(['v_daily_impressions', 'v_daily_metrics', 'v_latest_snapshot', 'v_platform_rules', 'v_post_metrics', 'v_timeseries', 'v_value_revisions']);
+    expect([...all.keys()]).toEqual([
+      'v_daily_impressions', 'v_daily_metrics', 'v_demographics', 'v_latest_snapshot', 'v_platform_rules',
+      'v_post_metrics', 'v_post_profile_snapshots', 'v_timeseries', 'v_value_revisions',
+    ]);
     const untyped = [...all].flatMap(([v, cols]) => cols.filter((c) => !c.type).map((c) => `${v}.${c.name}`));
     expect(untyped).toEqual([]);
     const integer = /INT/i;
     for (const [view, cols] of all) {
       for (const c of cols) {
         if (['day', 'valid_from', 'valid_to', 'observed_at', 'replaced_at', 'profile_username', 'platform'].includes(c.name)) expect(c.type, `${view}.${c.name}`).toMatch(/^TEXT$/i);
-        if (['time', 'value', 'impressions', 'followers', 'reach', 'profile_views', 'likes', 'comments', 'shares', 'saves'].includes(c.name)) expect(c.type, `${view}.${c.name}`).toMatch(integer);
+        // Post metrics hold fractions too (average_view_percentage): REAL, so DuckDB reads one type.
+        if (view === 'v_post_metrics' && c.name === 'value') expect(c.type, `${view}.${c.name}`).toMatch(/^REAL$/i);
+        else if (['time', 'value', 'impressions', 'followers', 'reach', 'profile_views', 'likes', 'comments', 'shares', 'saves'].includes(c.name)) expect(c.type, `${view}.${c.name}`).toMatch(integer);
       }
     }
     for (const view of ['v_daily_metrics', 'v_daily_impressions', 'v_timeseries', 'v_post_metrics']) expect(all.get(view)!.map((c) => c.name)).toContain('time');

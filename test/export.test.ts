@@ -71,7 +71,7 @@ describe('upw export', () => {
     const odd = 'odd, "quoted"\r\nname';
     wh.sqlite.prepare("INSERT INTO profiles (id, username, first_seen_at) VALUES (1, ?, '2026-03-01T00:00:00Z')").run(odd);
     wh.sqlite.prepare("INSERT INTO series (id, profile_id, platform, kind, name) VALUES (1, 1, 'instagram', 'snapshot', 'followers')").run();
-    wh.sqlite.prepare("INSERT INTO daily_values VALUES (1, '2026-03-01', 42, 'collect', 1772352000)").run();
+    wh.sqlite.prepare("INSERT INTO daily_values (series_id, day, value, source, observed_at) VALUES (1, '2026-03-01', 42, 'collect', 1772352000)").run();
     wh.close();
     const r = await runCli(['export', 'v_daily_metrics', '--db', path]);
     expect(r.code).toBe(0);

@@ -1,7 +1,12 @@
-/** Warehouses for the impressions tests, built through the real write path (ValueWriter, recordRule). */
+/**
+ * Warehouses for the pure arithmetic tests, written value by value through the
+ * store's own writers (ValueWriter, recordRule) without the collector. Parity
+ * with the live endpoint is tested through the real collector and backfill.
+ */
 import { eachDay } from '../src/dates.js';
 import { ensureProfile } from '../src/store/profiles.repository.js';
-import { recordRule } from '../src/store/rules.repository.js';
+import { DEFAULT_RULES, isPlatform } from '../src/platforms.js';
+import { readPlatformMetricsCache, recordRule, ruleInForce } from '../src/store/rules.repository.js';
 import { ValueWriter, type SeriesKind } from '../src/store/values.repository.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
 import type { Platform, SimWorld } from '../src/simulator/index.js';
@@ -17,6 +22,36 @@ export function writeValues(wh: Warehouse, profile: string, values: Fixture, kin
       for (const [day, metrics] of Object.entries(days)) {
         for (const [metric, value] of Object.entries(metrics)) writer.write(writer.seriesId(profileId, platform, kind, metric), day, value, 'backfill', 1_773_532_800);
       }
+    }
+  });
+}
+
+/**
+ * What a collect records as each held day's count, for fixtures written
+ * value by value: the value of the field the stored rule of that day names
+ * (the earliest rule standing for the days before it), else the cached
+ * platform-metrics field, else the built-in one; no rule at all counts
+ * nothing. Call it after the values and rules are written.
+ */
+export function countHeldDays(wh: Warehouse): void {
+  const writer = new ValueWriter(wh);
+  const cached = readPlatformMetricsCache(wh);
+  const held = wh.sqlite
+    .prepare(
+      `SELECT s.profile_id AS profileId, s.platform, v.day, json_group_object(s.name, v.value) AS metrics
+       FROM daily_values v JOIN series s ON s.id = v.series_id AND s.kind = 'snapshot'
+       GROUP BY s.profile_id, s.platform, v.day`,
+    )
+    .all() as Array<{ profileId: number; platform: string; day: string; metrics: string }>;
+  wh.transaction(() => {
+    for (const h of held) {
+      const builtIn = isPlatform(h.platform) ? DEFAULT_RULES[h.platform] : undefined;
+      const stored = ruleInForce(wh, h.platform, h.day);
+      const field = stored ? stored.primaryField : (cached.get(h.platform)?.primaryField ?? builtIn?.primaryField ?? null);
+      const metricType = stored ? stored.metricType : (builtIn?.metricType ?? null);
+      const metrics = JSON.parse(h.metrics) as Record<string, number>;
+      const value = field === null ? null : (metrics[field] ?? null);
+      writer.writeCounted({ profileId: h.profileId, platform: h.platform, day: h.day, value, primaryField: field, metricType }, 'backfill', 1_773_532_800);
     }
   });
 }
@@ -77,6 +112,7 @@ export function paperWarehouse(path = ':memory:'): Warehouse {
   writeValues(wh, 'paper', PAPER_TIMESERIES, 'timeseries');
   rule(wh, 'tiktok', '2026-03-01', 'impressions', 'views');
   rule(wh, 'tiktok', '2026-03-12', 'views', 'views');
+  countHeldDays(wh);
   return wh;
 }
 
@@ -109,5 +145,6 @@ export function fillFromWorld(wh: Warehouse, world: SimWorld, from: string, to: 
       }
     }
   });
+  countHeldDays(wh);
 }
 

@@ -14,7 +14,7 @@ import { BadInputError, ProfileNotFoundError } from '../src/errors.js';
 import { explainImpressions, totalImpressions } from '../src/query/impressions.usecases.js';
 import { cachePlatformMetrics } from '../src/store/rules.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
-import { paperWarehouse, rule, writeValues } from './impressions-fixtures.js';
+import { countHeldDays, paperWarehouse, rule, writeValues } from './impressions-fixtures.js';
 
 const wh = paperWarehouse();
 afterAll(() => wh.close());
@@ -139,6 +139,7 @@ describe('where the rule comes from', () => {
     rule(own, 'instagram', '2026-03-01', 'reach', 'reach');
     const fields = (f: string) => ({ primaryField: f, availableMetrics: null, metricLabels: null });
     cachePlatformMetrics(own, { instagram: fields('impressions'), youtube: fields('views'), snapchat: fields('views') }, '2026-03-10T03:00:00Z');
+    countHeldDays(own);
     expect(totalImpressions(own, 'chain', { date: '2026-03-10', breakdown: true, as_of: asOf })).toMatchObject({
       total_impressions: 35,
       per_platform: { instagram: 5, snapchat: 7, x: 3, youtube: 20 },

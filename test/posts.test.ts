@@ -104,7 +104,7 @@ describe('post tracking during collect', () => {
     expect(c.count('SELECT count(*) FROM posts')).toBe(postsBefore);
     expect(c.all('SELECT request_id, platform, day, metric, value FROM post_metrics ORDER BY request_id, platform, day, metric')).toEqual(
       before.map((r) => {
-        const { observed_at: _, ...rest } = r as Record<string, unknown>;
+        const { observed_at: _, run_id: __, ...rest } = r as Record<string, unknown>;
         return rest;
       }),
     );

@@ -40,11 +40,11 @@ afterAll(async () => {
 
 describe('upw status', () => {
   it('prints the runs, the coverage with its gaps and the recent errors as JSON, without the API key', async () => {
-    const r = await runCli(['status', '--json', '--db', db], { env: { UPLOAD_POST_API_KEY: 'demo-key' } });
+    const r = await runCli(['status', '--json', '--db', db], { env: { UPLOAD_POST_API_KEY: 'demo-key', UPW_NOW: noon(TODAY) } });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('demo-key');
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['daemon', 'runs', 'profiles', 'errors']);
+    expect(Object.keys(report)).toEqual(['daemon', 'runs', 'profiles', 'errors', 'notes']);
     expect(report.daemon).toMatchObject({ state: 'never-started', alive: false, pid: null, next_run_at: null });
 
     expect(report.runs).toHaveLength(2);
@@ -65,10 +65,14 @@ describe('upw status', () => {
         last_day: TODAY,
         days_held: 2,
         days_missing: 2,
-        missing: [{ from: addDays(TODAY, -2), to: addDays(TODAY, -1) }],
+        // Per platform: the gaps the daemon's catch-up repairs.
+        missing: [
+          { platform: 'instagram', from: addDays(TODAY, -2), to: addDays(TODAY, -1) },
+          { platform: 'x', from: addDays(TODAY, -2), to: addDays(TODAY, -1) },
+        ],
         platforms: [
-          { platform: 'instagram', first_day: addDays(TODAY, -3), last_day: TODAY, days_held: 2 },
-          { platform: 'x', first_day: addDays(TODAY, -3), last_day: TODAY, days_held: 2 },
+          { platform: 'instagram', first_day: addDays(TODAY, -3), last_day: TODAY, days_held: 2, days_missing: 2 },
+          { platform: 'x', first_day: addDays(TODAY, -3), last_day: TODAY, days_held: 2, days_missing: 2 },
         ],
       },
     ]);
@@ -79,11 +83,11 @@ describe('upw status', () => {
   });
 
   it('prints the same as tables for a terminal', async () => {
-    const r = await runCli(['status', '--db', db]);
+    const r = await runCli(['status', '--db', db], { env: { UPW_NOW: noon(TODAY) } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Daemon: never started on this warehouse');
     expect(r.stdout).toMatch(/\n\s+2\s+collect\s+partial\s+2026-03-15\s/);
-    expect(r.stdout).toMatch(/\n\s+alpha\s+2026-03-12\s+2026-03-15\s+2\s+2\s+2026-03-13…2026-03-14\n/);
+    expect(r.stdout).toMatch(/\n\s+alpha\s+2026-03-12\s+2026-03-15\s+2\s+2\s+instagram 2026-03-13…2026-03-14, x 2026-03-13…2026-03-14\n/);
     expect(r.stdout).toMatch(/ghost\s+-\s+not_found\s+404/);
   });
 

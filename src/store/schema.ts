@@ -2,7 +2,7 @@
  * The whole warehouse schema. Only `src/store/` imports this (and drizzle).
  * BI views are plain SQL in drizzle/ migrations, not here.
  */
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const profilesTable = sqliteTable('profiles', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -253,7 +253,8 @@ export const postMetricsTable = sqliteTable(
     platform: text('platform').notNull(),
     day: text('day').notNull(),
     metric: text('metric').notNull(),
-    value: integer('value').notNull(),
+    /** REAL: post metrics include fractions (average_view_percentage, full_video_watched_rate). */
+    value: real('value').notNull(),
     observedAt: integer('observed_at').notNull(),
     runId: integer('run_id'),
   },

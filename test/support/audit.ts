@@ -7,6 +7,7 @@
 import { expect } from 'vitest';
 import type { RunSummary } from '../../src/collect/collect.usecases.js';
 import type { FaultRule, Platform, Simulator } from '../../src/simulator/index.js';
+import { isNoticeKind } from '../../src/store/runs.repository.js';
 import { collector, type Collector } from './reliability.js';
 
 /** The fault suites' world: six profiles, seventeen platforms, every platform somewhere. */
@@ -90,12 +91,17 @@ export function audit(c: Collector, sim: Simulator, summary: RunSummary, targets
   for (const e of errors) if (e.kind === 'network' && e.profile) attempted.add(e.profile);
   expect(run.profilesOk + run.profilesFailed, 'profiles_ok + profiles_failed vs profiles attempted').toBe(attempted.size);
 
-  // Platforms: every platform of an attempted profile is counted once; each failure has a row.
+  // Platforms: every platform of an attempted profile is counted once, as ok, failed, or a note
+  // ("not supported", *_unavailable: nothing to read, not a failure); each failure and note has a row.
   const platformsOf = (p: string) => targets[p] ?? [];
-  const wholeProfileFailures = errors.filter((e) => e.profile !== null && e.platform === null).map((e) => e.profile!);
-  expect(run.platformsOk + run.platformsFailed, 'platforms_ok + platforms_failed').toBe([...attempted].reduce((n, p) => n + platformsOf(p).length, 0));
+  const notes = errors.filter((e) => isNoticeKind(e.kind));
+  const failures = errors.filter((e) => !isNoticeKind(e.kind));
+  const wholeProfileFailures = failures.filter((e) => e.profile !== null && e.platform === null).map((e) => e.profile!);
+  expect(run.platformsOk + run.platformsFailed + notes.filter((e) => e.platform !== null).length, 'platforms_ok + platforms_failed + notes').toBe(
+    [...attempted].reduce((n, p) => n + platformsOf(p).length, 0),
+  );
   expect(run.platformsFailed, 'platforms_failed vs the failures recorded').toBe(
-    errors.filter((e) => e.platform !== null).length + wholeProfileFailures.reduce((n, p) => n + platformsOf(p).length, 0),
+    failures.filter((e) => e.platform !== null).length + wholeProfileFailures.reduce((n, p) => n + platformsOf(p).length, 0),
   );
 
   // Values: a platform that did not fail is stored whole; one that failed, or a profile never asked, left nothing.
@@ -116,7 +122,7 @@ export function audit(c: Collector, sim: Simulator, summary: RunSummary, targets
   }
 
   // Status: ok only without failures; failed when the key was refused or nothing came through.
-  const expected = summary.keyRefused || (attempted.size > 0 && run.profilesOk === 0) ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
+  const expected = summary.keyRefused || (attempted.size > 0 && run.profilesOk === 0) ? 'failed' : failures.length > 0 ? 'partial' : 'ok';
   expect(run.status).toBe(expected);
   return errors;
 }
