@@ -183,7 +183,7 @@ export interface Simulator {
   world: SimWorld;
   faults: FaultQueue;
   stats: SimStats;
-  /** Every request so far (at least the most recent requestLogLimit), in arrival order; live, read-only. */
+  /** Every request so far (the most recent requestLogLimit), in arrival order; live, read-only. */
   readonly log: readonly SimRequest[];
   /** A copy of the log. */
   requests(): SimRequest[];
