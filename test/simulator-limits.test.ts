@@ -131,7 +131,7 @@ describe('faults', () => {
     sim.faults.add({ kind: 'platformError', platform: 'instagram', message: 'second instagram rule' });
     const first = await get(sim, analytics);
     expect(first.status).toBe(200);
-    const answer = await first.json();
+    const answer = (await first.json()) as any;
     // The first instagram rule and the youtube rule; the second instagram rule waits its turn.
     expect(answer.instagram).toEqual({ error: 'Token expired for instagram' });
     expect(answer.youtube).toBe('Analytics are not supported for YouTube.');
