@@ -188,10 +188,12 @@ export function historyPage(world: World, filter: HistoryFilter, page: number, l
 
 function historyRow(world: World, post: SimPost, platform: Platform): object {
   const { id, url } = platformPost(world, post, platform);
+  // The documented example's keys in its order; job_id is left out (only scheduled uploads have one).
+  const size = post.mediaType === 'text' ? null : 200_000 + (hashString(post.requestId, world.seed) % 50_000_000);
   return {
     user_email: USER_EMAIL, profile_username: post.username, platform, media_type: post.mediaType,
     upload_timestamp: post.uploadedAt.toISOString(), success: true, platform_post_id: id, post_url: url,
-    post_title: post.title, post_caption: post.caption, request_id: post.requestId,
-    request_total_platforms: post.platforms.length,
+    media_size_bytes: size, post_title: post.title, post_caption: post.caption, is_async: false, dashboard: false,
+    request_id: post.requestId, request_total_platforms: post.platforms.length,
   };
 }

@@ -97,7 +97,8 @@ function history(world: World, config: RouteConfig, q: URLSearchParams): Answer 
   if (profile !== undefined && !world.profile(profile)) return { status: 404, body: PROFILE_NOT_FOUND };
   const platform = q.get('platform')?.trim().toLowerCase() || undefined;
   const { rows, total } = historyPage(world, { profile, platform, requestId }, Number(page), Number(limit));
-  return { status: 200, body: { [config.historyKey]: rows, total, page: Number(page), limit: Number(limit) } };
+  // in_progress lists uploads still running (docs/upload-history.md): the world's are all done.
+  return { status: 200, body: { [config.historyKey]: rows, in_progress: [], total, page: Number(page), limit: Number(limit) } };
 }
 
 /** A 400's body in the shape the docs show for the endpoint: history's is a bare {error}. */
