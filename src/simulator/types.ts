@@ -29,7 +29,9 @@ export interface SimulatorOptions {
    * Authenticated requests per fixed clock window (platform-metrics, which is public, is not
    * counted). Default: the `plan`'s figure, as the live API reports it in X-RateLimit-Limit:
    * the plan's requests per minute plus 2 per profile, at most 1000 (FACTS.md). Infinity: no
-   * limit (headers then report 1 000 000).
+   * limit (headers then report 1 000 000). The window runs on the simulator's clock: with a
+   * clock that stands still it never resets, so a run of more requests than the limit needs
+   * Infinity or a moving clock.
    */
   rateLimitPerMinute?: number;
   /** The account's plan, for the default rate limit and /uploadposts/users; default 'business'. */
