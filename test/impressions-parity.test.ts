@@ -24,6 +24,9 @@ beforeAll(async () => {
   sim = await startSimulator({
     seed: 7,
     now: () => new Date(`${TODAY}T12:00:00Z`),
+    // The arithmetic is compared over every range, the 400 days kept included; the refusal
+    // of over-long ranges (366 days by default) is the backfill's concern, tested there.
+    maxRangeDays: Number.POSITIVE_INFINITY,
     profiles: [
       { username: 'alpha', platforms: [...PLATFORMS] },
       { username: 'beta', platforms: ['instagram', 'facebook', 'tiktok', 'youtube'] },

@@ -1,6 +1,6 @@
 // The shapes the simulator answers on each documented endpoint, over real loopback HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLATFORMS, startSimulator } from '../src/simulator/index.js';
+import { ALL_PLATFORMS, PLATFORMS, startSimulator } from '../src/simulator/index.js';
 import type { Simulator } from '../src/simulator/index.js';
 
 let now = new Date('2026-03-15T12:00:00Z');
@@ -90,11 +90,12 @@ describe('GET /analytics/:profile', () => {
 });
 
 describe('platform-metrics and users', () => {
-  it('serves platform-metrics for all ten platforms without a key', async () => {
+  it('serves platform-metrics for the ten platforms and google_business without a key', async () => {
     const res = await fetch(`${sim.url}/uploadposts/platform-metrics`);
     const body = (await res.json()) as any;
     expect(res.status).toBe(200);
-    expect(Object.keys(body)).toEqual([...PLATFORMS]);
+    expect(Object.keys(body)).toEqual([...ALL_PLATFORMS]);
+    expect(Object.keys(body)).toHaveLength(11);
     expect(body.instagram.primary_impressions_field).toBe('reach');
     expect(body.bluesky.primary_impressions_field).toBe('engagement');
   });

@@ -7,7 +7,8 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
 });
 
-const get = (sim: Simulator) => fetch(`${sim.url}/uploadposts/platform-metrics`);
+// An authenticated route: platform-metrics is public and, like the live API's, not counted.
+const get = (sim: Simulator) => fetch(`${sim.url}/uploadposts/users`, { headers: { Authorization: 'Apikey demo-key' } });
 
 describe('rateLimitWindowMs', () => {
   it('counts requests in clock-aligned windows of that length and reports their end', async () => {

@@ -1,55 +1,91 @@
 // Answers built from the world for /analytics/:profile, /uploadposts/platform-metrics and
-// /uploadposts/users. Shapes follow analytics-api.txt and FACTS.md, including the odd ones.
-import { DISPLAY_NAMES, PLATFORMS, PLATFORM_METRICS, STOCKS, isPlatform, metricLabels } from './catalog.js';
+// /uploadposts/users. Shapes follow analytics-api.txt, docs/get-analytics.md and FACTS.md,
+// including the odd ones.
+import { ALL_PLATFORMS, DISPLAY_NAMES, PLATFORM_METRICS, STOCKS, isPlatform, metricLabels } from './catalog.js';
 import type { Platform } from './catalog.js';
-import { formatDay, instantOf, rfc1123 } from './dates.js';
-import { hashWith } from './hash.js';
+import { formatDay, rfc1123 } from './dates.js';
+import { instagramDemographics } from './demographics.js';
 import type { Answer } from './arithmetic.js';
 import type { FaultRule } from './types.js';
+import { FACEBOOK_WINDOW } from './world.js';
 import type { World } from './world.js';
 
-/** Days of reach_timeseries (and Facebook's period_days). */
+/** Days of reach_timeseries (and Facebook's default period_days). */
 export const SERIES_DAYS = 30;
+/** Facebook's `days` parameter accepts 1 to 365 (docs/get-analytics.md). */
+export const MAX_FACEBOOK_DAYS = 365;
 
-/** GET /analytics/:profile; `fault` is a platform-level fault rule consumed for this request. */
-export function analyticsAnswer(world: World, username: string, platformsParam: string | null, fault: FaultRule | undefined, wrapped: boolean): Answer {
-  const names = (platformsParam ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) return { status: 400, body: { success: false, error: 'platforms query parameter is required' } };
+const bad = (error: string): Answer => ({ status: 400, body: { success: false, error } });
+
+/**
+ * GET /analytics/:profile. `platformFaults` holds the platform-level fault rules consumed
+ * for this request, by lower-cased platform name.
+ */
+export function analyticsAnswer(world: World, username: string, q: URLSearchParams, platformFaults: Map<string, FaultRule>, wrapped: boolean): Answer {
+  const names = (q.get('platforms') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) return bad('platforms query parameter is required');
+  const daysText = q.get('days') || undefined;
+  let days = SERIES_DAYS;
+  if (daysText !== undefined) {
+    days = /^\d+$/.test(daysText) ? Number(daysText) : Number.NaN;
+    if (!(days >= 1 && days <= MAX_FACEBOOK_DAYS)) return bad(`Invalid days: '${daysText}' (expected a whole number from 1 to ${MAX_FACEBOOK_DAYS})`);
+  }
   const profile = world.profile(username);
   if (!profile) return { status: 404, body: { success: false, message: 'Profile not found' } };
   const result: Record<string, unknown> = {};
   for (const name of names) {
     const key = name.toLowerCase();
-    if (fault?.platform?.toLowerCase() === key && fault.kind === 'platformError') {
-      const message = fault.message ?? `Token expired for ${key}`;
-      result[key] = fault.shape === 'message' ? { message } : { error: message };
-    } else if (fault?.platform?.toLowerCase() === key && fault.kind === 'unsupportedPlatform') {
-      result[key] = fault.message ?? `Analytics are not supported for ${displayName(key)}.`;
+    const fault = platformFaults.get(key);
+    if (fault) {
+      result[key] = platformFaultAnswer(fault, key);
     } else if (!isPlatform(key)) {
       result[key] = `Analytics are not supported for ${displayName(key)}.`;
     } else if (!profile.platforms.includes(key)) {
       result[key] = { error: `${DISPLAY_NAMES[key]} is not connected for this profile` };
     } else {
-      result[key] = platformAnalytics(world, username, key);
+      result[key] = platformAnalytics(world, username, key, days);
     }
   }
   return { status: 200, body: wrapped ? { success: true, analytics: result } : result };
+}
+
+/** What a platform-level fault puts in place of the platform's object. */
+function platformFaultAnswer(fault: FaultRule, key: string): unknown {
+  switch (fault.kind) {
+    case 'unsupportedPlatform': return fault.message ?? `Analytics are not supported for ${displayName(key)}.`;
+    // FACTS.md: the shape of `reddit_unavailable` is undocumented, so each shape can be asked for.
+    case 'platformUnavailable': return shaped(fault.message ?? `${key}_unavailable`, fault.shape ?? 'string');
+    default: return shaped(fault.message ?? `Token expired for ${key}`, fault.shape ?? 'error');
+  }
+}
+
+function shaped(message: string, shape: 'string' | 'message' | 'error'): unknown {
+  return shape === 'string' ? message : shape === 'message' ? { message } : { error: message };
 }
 
 function displayName(key: string): string {
   return isPlatform(key) ? DISPLAY_NAMES[key] : key.charAt(0).toUpperCase() + key.slice(1);
 }
 
-function platformAnalytics(world: World, username: string, platform: Platform): Record<string, unknown> {
+function platformAnalytics(world: World, username: string, platform: Platform, days: number): Record<string, unknown> {
   const today = world.todayDay();
   const rule = world.currentRule(platform);
-  const out: Record<string, unknown> = { ...world.snapshotOn(username, platform, today) };
-  out.reach_timeseries = series(world, username, platform, rule.primary_impressions_field);
-  if (platform === 'facebook') {
-    out.impressions_timeseries = series(world, username, platform, 'impressions');
-    out.period_days = SERIES_DAYS;
+  const snapshot = world.snapshotOn(username, platform, today) ?? {};
+  const out: Record<string, unknown> = { ...snapshot };
+  const window = platform === 'facebook' ? days : SERIES_DAYS;
+  if (platform === 'facebook' && days !== FACEBOOK_WINDOW) {
+    // `days` asks Meta live for that window: the flows are totals over it. The stored daily
+    // snapshot (what total-impressions sums) stays the 30-day rolling value.
+    for (const metric of PLATFORM_METRICS.facebook) {
+      if (!STOCKS.has(metric)) out[metric] = world.windowTotal(username, 'facebook', metric, today, days);
+    }
   }
-  if (platform === 'instagram') out.follower_demographics = demographics(world, username, out.followers);
+  out.reach_timeseries = series(world, username, platform, rule.primary_impressions_field, window);
+  if (platform === 'facebook') {
+    out.impressions_timeseries = series(world, username, platform, 'impressions', window);
+    out.period_days = days;
+  }
+  if (platform === 'instagram') Object.assign(out, instagramDemographics(world, username, snapshot));
   out.metric_type = rule.metric_type;
   // Left out for these two so that clients exercise their fallback to platform-metrics.
   if (platform !== 'reddit' && platform !== 'bluesky') out.primary_impressions_field = rule.primary_impressions_field;
@@ -58,12 +94,12 @@ function platformAnalytics(world: World, username: string, platform: Platform): 
   return out;
 }
 
-/** The last 30 days of a field's daily values, as reported today: the two newest days are still low. */
-function series(world: World, username: string, platform: Platform, field: string): { date: string; value: number }[] {
+/** The last `length` days of a field's daily values, as reported today: the two newest days are still low. */
+function series(world: World, username: string, platform: Platform, field: string, length: number): { date: string; value: number }[] {
   const today = world.todayDay();
   const first = world.firstDay(username);
   const points: { date: string; value: number }[] = [];
-  for (let day = today - (SERIES_DAYS - 1); day <= today; day++) {
+  for (let day = today - (length - 1); day <= today; day++) {
     let final = 0;
     if (day >= first) {
       // Facebook's snapshots hold rolling totals; its series carries the daily values.
@@ -78,27 +114,9 @@ function series(world: World, username: string, platform: Platform, field: strin
   return points;
 }
 
-function demographics(world: World, username: string, followers: unknown): Record<string, unknown> {
-  // Meta returns nothing below 100 followers, and the API surfaces that as {}.
-  if (typeof followers !== 'number' || followers < 100) return {};
-  const h = world.keyHash(username, 'instagram', '#demographics');
-  const split = (total: number, names: string[], salt: number): Record<string, number> => {
-    const weights = names.map((_, i) => 1 + (hashWith(h, salt + i) % 10));
-    const sum = weights.reduce((a, b) => a + b, 0);
-    return Object.fromEntries(names.map((n, i) => [n, Math.floor((total * (weights[i] ?? 0)) / sum)]));
-  };
-  return {
-    age: split(followers, ['18-24', '25-34', '35-44', '45-54', '55-64'], 0),
-    gender: split(followers, ['F', 'M', 'U'], 10),
-    country: split(followers, ['US', 'GB', 'ES', 'DE', 'BR'], 20),
-    // Only the top cities are listed, so they cover part of the audience.
-    city: split(Math.floor(followers * 0.4), ['New York, New York', 'London, England', 'Madrid, Comunidad de Madrid'], 30),
-  };
-}
-
 /** GET /uploadposts/platform-metrics: every platform's current rule, without metric_type. */
 export function platformMetricsBody(world: World): object {
-  return Object.fromEntries(PLATFORMS.map((p) => [p, {
+  return Object.fromEntries(ALL_PLATFORMS.map((p) => [p, {
     primary_impressions_field: world.currentRule(p).primary_impressions_field,
     available_metrics: [...PLATFORM_METRICS[p]],
     metric_labels: metricLabels(p),
@@ -106,20 +124,30 @@ export function platformMetricsBody(world: World): object {
 }
 
 /** GET /uploadposts/users: every profile with its social accounts (null when not connected). */
-export function usersBody(world: World): object {
+export function usersBody(world: World, plan: string): object {
   const names = world.profiles();
   const profiles = names.flatMap((username) => {
     const info = world.profile(username);
     if (!info) return [];
-    const created = instantOf(world.firstDay(username), world.keyHash(username, '', '#created') % 86_400);
+    const created = createdInstant(world, username);
     const handle = username.replace(/-/g, '_');
     const title = username.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
-    const accounts = Object.fromEntries(PLATFORMS.map((p) => [p, info.platforms.includes(p)
+    const accounts = Object.fromEntries(ALL_PLATFORMS.map((p) => [p, info.platforms.includes(p)
       ? { display_name: title, handle: `@${handle}`, username: handle, reauth_required: false, capabilities: [] }
       : null]));
     // The live API mixes ISO and RFC 1123 text for created_at; clients must read both.
     const createdAt = info.index % 2 === 0 ? created.toISOString() : rfc1123(created);
     return [{ username, created_at: createdAt, social_accounts: accounts }];
   });
-  return { success: true, limit: Math.max(10, names.length), plan: 'business', profiles };
+  return { success: true, limit: Math.max(10, names.length), plan, profiles };
+}
+
+/** A moment of the profile's first server day, picked by hash (the day is what matters). */
+function createdInstant(world: World, username: string): Date {
+  const first = world.firstDay(username);
+  const start = world.startOfDay(first);
+  const second = world.keyHash(username, '', '#created') % 86_400;
+  const at = new Date(start + second * 1000);
+  // A 23-hour day (a DST change in the server's zone) has no such second: stay inside it.
+  return world.dayOfInstant(at.getTime()) === first ? at : new Date(start + (second % 82_800) * 1000);
 }

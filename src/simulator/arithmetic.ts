@@ -10,13 +10,20 @@ export const PERIODS: Record<string, number> = {
   last_day: 1, last_week: 7, last_month: 30, last_3months: 90, last_year: 365,
 };
 const DEFAULT_DAYS_BACK = 30;
+/** The inclusive span of period=last_year: the longest range every documented period needs. */
+export const DEFAULT_MAX_RANGE_DAYS = 366;
 
 export interface Answer { status: number; body: object }
+
+export interface TotalOptions {
+  /** Longest range answered, both ends counted; a longer one is a 400 (FACTS.md: the real limit is unknown). */
+  maxRangeDays: number;
+}
 
 const bad = (error: string): Answer => ({ status: 400, body: { success: false, error } });
 
 /** The total-impressions answer for a profile and the request's query string. */
-export function totalImpressions(world: World, username: string, query: URLSearchParams): Answer {
+export function totalImpressions(world: World, username: string, query: URLSearchParams, options: TotalOptions = { maxRangeDays: DEFAULT_MAX_RANGE_DAYS }): Answer {
   // An empty parameter (`?date=`) counts as not given.
   const param = (name: string): string | undefined => query.get(name) || undefined;
 
@@ -50,6 +57,10 @@ export function totalImpressions(world: World, username: string, query: URLSearc
     end = days.end_date ?? today;
   }
   if (start > end) return bad(`start_date ${formatDay(start)} is after end_date ${formatDay(end)}`);
+  const span = end - start + 1;
+  if (span > options.maxRangeDays) {
+    return bad(`Date range too long: ${span} days from ${formatDay(start)} to ${formatDay(end)} (at most ${options.maxRangeDays} days per request)`);
+  }
 
   const profile = world.profile(username);
   if (!profile) return { status: 404, body: { success: false, message: 'Profile not found' } };

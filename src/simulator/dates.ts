@@ -48,3 +48,70 @@ export function rfc1123(date: Date): string {
 }
 
 export { DAY_MS };
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+
+/**
+ * The calendar of one IANA zone: which day an instant falls on, and when a day starts.
+ * Offsets only change on quarter-hour boundaries (every transition since 1970 lies on
+ * one), so one Intl lookup per quarter hour is cached and day numbers stay cheap for the
+ * loops that ask "is this day past today?" thousands of times per request.
+ */
+export class Zone {
+  readonly name: string;
+  private readonly format: Intl.DateTimeFormat | undefined;
+  private readonly offsets = new Map<number, number>();
+  private readonly starts = new Map<number, number>();
+
+  /** Throws a RangeError for a name that is not an IANA zone. */
+  constructor(name: string) {
+    const format = new Intl.DateTimeFormat('en-US', {
+      timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+      hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+    this.name = format.resolvedOptions().timeZone;
+    this.format = this.name === 'UTC' ? undefined : format;
+  }
+
+  /** Milliseconds the zone's wall clock is ahead of UTC at an instant. */
+  offsetAt(ms: number): number {
+    if (!this.format) return 0;
+    const bucket = Math.floor(ms / QUARTER_HOUR_MS);
+    let offset = this.offsets.get(bucket);
+    if (offset === undefined) {
+      const at = bucket * QUARTER_HOUR_MS;
+      const p: Record<string, number> = {};
+      for (const part of this.format.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+      const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+      offset = wall - at;
+      if (this.offsets.size > 50_000) this.offsets.clear();
+      this.offsets.set(bucket, offset);
+    }
+    return offset;
+  }
+
+  /** Day number of the zone's calendar date at an instant. */
+  dayOf(ms: number): number {
+    return Math.floor((ms + this.offsetAt(ms)) / DAY_MS);
+  }
+
+  /** The first instant (ms) whose date in the zone is `day`. */
+  startOf(day: number): number {
+    if (!this.format) return day * DAY_MS;
+    let start = this.starts.get(day);
+    if (start === undefined) {
+      // Offsets lie within ±15 h, so the start is in this span; the date only moves forward.
+      let lo = day * DAY_MS - 15 * 3_600_000;
+      let hi = day * DAY_MS + 15 * 3_600_000;
+      while (hi - lo > 1000) {
+        const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+        if (this.dayOf(mid) >= day) hi = mid;
+        else lo = mid;
+      }
+      start = hi;
+      if (this.starts.size > 10_000) this.starts.clear();
+      this.starts.set(day, start);
+    }
+    return start;
+  }
+}

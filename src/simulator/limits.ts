@@ -3,6 +3,16 @@
 
 /** X-RateLimit-Limit sent when no limit is configured, so that pacing clients never wait. */
 export const UNLIMITED = 1_000_000;
+
+/** Requests per minute of each plan before the per-profile allowance (docs/rate-limits.md). */
+export const PLAN_PER_MINUTE = { free: 60, professional: 100, advanced: 200, business: 500 } as const;
+const PER_PROFILE_PER_MINUTE = 2;
+const HARD_CEILING_PER_MINUTE = 1000;
+
+/** The live API's per-minute limit for an account: the plan's, plus 2 per profile, at most 1000. */
+export function planLimitPerMinute(plan: keyof typeof PLAN_PER_MINUTE, profiles: number): number {
+  return Math.min(HARD_CEILING_PER_MINUTE, PLAN_PER_MINUTE[plan] + PER_PROFILE_PER_MINUTE * profiles);
+}
 const LOCKOUT_FAILURES = 10;
 const LOCKOUT_MS = 5 * 60_000;
 

@@ -2,7 +2,7 @@
 // worked example of analytics-api.txt, and the write-through cache the live call fills.
 import { isPlatform } from './catalog.js';
 import type { Platform } from './catalog.js';
-import { DAY_MS, dayOf, formatDay, parseDay, sqlTimestamp } from './dates.js';
+import { DAY_MS, formatDay, parseDay, sqlTimestamp } from './dates.js';
 import { hashString, hashWith } from './hash.js';
 import { EXAMPLE_REQUEST_ID, listPosts, platformPost } from './posts.js';
 import type { SimPost } from './types.js';
@@ -34,9 +34,10 @@ const EXAMPLE_ANSWER = {
   } as Record<string, Record<string, unknown>>,
 };
 
-interface CachedRow {
+/** One row of /post-analytics/cached; the docs allow null for what an organic post lacks. */
+export interface CachedRow {
   post_id: string; platform: Platform; profile_username: string; date: string; captured_at: string;
-  metrics: Record<string, unknown>; post_url: string; media_type: string; upload_timestamp: string;
+  metrics: Record<string, unknown>; post_url: string | null; media_type: string | null; upload_timestamp: string | null;
 }
 
 /** Write-through cache of live reads, replayed by /post-analytics/cached. */
@@ -77,7 +78,7 @@ export function postAnalyticsBody(world: World, cache: PostCache, post: SimPost,
   for (const [p, entry] of Object.entries(answer.platforms)) {
     if (!isPlatform(p) || typeof entry.post_metrics !== 'object' || entry.post_metrics === null) continue;
     cache.record({
-      post_id: String(entry.platform_post_id), platform: p, profile_username: post.username, date: formatDay(dayOf(now)),
+      post_id: String(entry.platform_post_id), platform: p, profile_username: post.username, date: world.today(),
       captured_at: now.toISOString(), metrics: entry.post_metrics as Record<string, unknown>, post_url: String(entry.post_url),
       media_type: post.mediaType, upload_timestamp: post.uploadedAt.toISOString(),
     });
@@ -96,14 +97,14 @@ function platformEntry(world: World, post: SimPost, platform: Platform): Record<
     : { post_metrics: postMetrics(h, platform, (world.now().getTime() - post.uploadedAt.getTime()) / DAY_MS), post_metrics_source: 'platform_api' };
   return {
     success: true, platform_post_id: id, post_url: url, ...metrics,
-    profile_snapshot_at_post_date: world.snapshotOn(post.username, platform, dayOf(post.uploadedAt)) ?? {},
+    profile_snapshot_at_post_date: world.snapshotOn(post.username, platform, world.dayOfInstant(post.uploadedAt.getTime())) ?? {},
     profile_snapshot_latest: world.snapshotOn(post.username, platform, today) ?? {},
     profile_snapshot_latest_date: formatDay(today),
   };
 }
 
 /** A post's counters at an age in days: they approach their final size over the first week or so. */
-function postMetrics(h: number, platform: Platform, ageDays: number): Record<string, unknown> {
+export function postMetrics(h: number, platform: Platform, ageDays: number): Record<string, unknown> {
   const age = Math.max(0, ageDays);
   const rate = (k: number, lo: number, span: number): number => lo + ((hashWith(h, k) % 1000) / 1000) * span;
   const views = Math.floor((100 + (h % 20_000)) * (age / (age + 2)));
@@ -117,6 +118,8 @@ function postMetrics(h: number, platform: Platform, ageDays: number): Record<str
     case 'pinterest': return { ...m, saves: Math.floor(likes * rate(7, 0.1, 0.4)), pin_clicks: Math.floor(views * rate(9, 0.01, 0.04)) };
     case 'bluesky': return { ...m, quotes: Math.floor(shares * rate(10, 0.05, 0.3)) };
     case 'tiktok': return { ...m, ...tiktokExtras(h, views, likes, age) };
+    // A Google Business local post is seen and clicked; it has no likes or comments.
+    case 'google_business': return { views, clicks: Math.floor(views * rate(20, 0.01, 0.05)) };
     default: return m;
   }
 }
@@ -176,7 +179,7 @@ export function cachedBody(world: World, cache: PostCache, q: URLSearchParams): 
   const rows = cache.select(user, platformText, since, until);
   const hasMore = offset + pageSize < rows.length;
   const published = listPosts(world, user)
-    .filter((p) => { const d = formatDay(dayOf(p.uploadedAt)); return d >= since && d <= until; })
+    .filter((p) => { const d = formatDay(world.dayOfInstant(p.uploadedAt.getTime())); return d >= since && d <= until; })
     .reduce((n, p) => n + p.platforms.filter((x) => platformText === null || x === platformText).length, 0);
   return {
     status: 200,

@@ -1,6 +1,8 @@
 // Uploads: each profile makes one upload request in every three-day block (on a day and
 // second the hash picks), to one to three of its platforms. Like the snapshots, a post is a
-// pure function of its block, so it can be found by id without any stored list.
+// pure function of its block, so it can be found by id without any stored list. Blocks are
+// counted in UTC days (an upload is an instant); whether a post is visible is decided by the
+// server's day, in its zone, like every other "since when" of the world.
 import type { Platform } from './catalog.js';
 import { dayOf, instantOf } from './dates.js';
 import { hashString, hashWith } from './hash.js';
@@ -50,14 +52,24 @@ function blockPost(username: string, key: number, block: number, connected: Plat
 }
 
 function visible(world: World, post: SimPost): boolean {
-  return visibleIn(post, { first: world.firstDay(post.username), nowMs: world.now().getTime() });
+  return visibleIn(post, horizonOf(world, post.username));
 }
 
-/** What decides visibility, read once per listing instead of once per post. */
-interface Horizon { first: number; nowMs: number }
+/**
+ * What decides visibility, read once per listing instead of once per post: uploads from the
+ * start of the profile's first server day (firstMs) up to now. firstUtcDay is where a walk
+ * over UTC days may stop.
+ */
+interface Horizon { firstMs: number; firstUtcDay: number; nowMs: number }
+
+function horizonOf(world: World, username: string): Horizon {
+  const firstMs = world.startOfDay(world.firstDay(username));
+  return { firstMs, firstUtcDay: dayOf(new Date(firstMs)), nowMs: world.now().getTime() };
+}
 
 function visibleIn(post: SimPost, horizon: Horizon): boolean {
-  return dayOf(post.uploadedAt) >= horizon.first && post.uploadedAt.getTime() <= horizon.nowMs;
+  const t = post.uploadedAt.getTime();
+  return t >= horizon.firstMs && t <= horizon.nowMs;
 }
 
 /** Append a profile's visible posts made on one day to `out`. */
@@ -83,9 +95,9 @@ export function listPosts(world: World, username: string): SimPost[] {
   const info = world.profile(username);
   if (!info) return [];
   const key = postKey(world, username);
-  const horizon = { first: world.firstDay(username), nowMs: world.now().getTime() };
+  const horizon = horizonOf(world, username);
   const out: SimPost[] = [];
-  for (let day = world.todayDay(); day >= horizon.first; day--) {
+  for (let day = dayOf(world.now()); day >= horizon.firstUtcDay; day--) {
     const posts: SimPost[] = [];
     postsOnDay(username, key, info.platforms, day, horizon, posts);
     out.push(...posts.sort(byRecency));
@@ -129,6 +141,10 @@ export function platformPost(world: World, post: SimPost, platform: Platform): {
       const rkey = letters(13).toLowerCase();
       return { id: `at://did:plc:${handle}/app.bsky.feed.post/${rkey}`, url: `https://bsky.app/profile/${handle}/post/${rkey}` };
     }
+    case 'google_business': {
+      const id = `accounts/1${digits(17)}/locations/1${digits(17)}/localPosts/1${digits(17)}`;
+      return { id, url: `https://local.google.com/place?id=1${digits(17)}&use=posts&lpsid=${id.slice(-18)}` };
+    }
   }
 }
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -147,18 +163,17 @@ export function historyPage(world: World, filter: HistoryFilter, page: number, l
     return { rows: rows.slice(from, to), total: rows.length };
   }
   const names = filter.profile !== undefined ? [filter.profile] : world.profiles();
-  const nowMs = world.now().getTime();
-  // Walk days downwards across all profiles so that a page costs no list of every post.
+  // Walk UTC days downwards across all profiles so that a page costs no list of every post.
   const sources = names.flatMap((u) => {
     const info = world.profile(u);
-    return info ? [{ u, key: postKey(world, u), platforms: info.platforms, horizon: { first: world.firstDay(u), nowMs } }] : [];
+    return info ? [{ u, key: postKey(world, u), platforms: info.platforms, horizon: horizonOf(world, u) }] : [];
   });
-  const oldest = Math.min(...sources.map((s) => s.horizon.first));
+  const oldest = Math.min(...sources.map((s) => s.horizon.firstUtcDay));
   const rows: object[] = [];
   let total = 0;
-  for (let day = world.todayDay(); day >= oldest; day--) {
+  for (let day = dayOf(world.now()); day >= oldest; day--) {
     const posts: SimPost[] = [];
-    for (const s of sources) if (day >= s.horizon.first) postsOnDay(s.u, s.key, s.platforms, day, s.horizon, posts);
+    for (const s of sources) if (day >= s.horizon.firstUtcDay) postsOnDay(s.u, s.key, s.platforms, day, s.horizon, posts);
     if (posts.length === 0) continue;
     let count = 0;
     for (const post of posts) count += post.platforms.filter(platformOk).length;
@@ -173,10 +188,12 @@ export function historyPage(world: World, filter: HistoryFilter, page: number, l
 
 function historyRow(world: World, post: SimPost, platform: Platform): object {
   const { id, url } = platformPost(world, post, platform);
+  // The documented example's keys in its order; job_id is left out (only scheduled uploads have one).
+  const size = post.mediaType === 'text' ? null : 200_000 + (hashString(post.requestId, world.seed) % 50_000_000);
   return {
     user_email: USER_EMAIL, profile_username: post.username, platform, media_type: post.mediaType,
     upload_timestamp: post.uploadedAt.toISOString(), success: true, platform_post_id: id, post_url: url,
-    post_title: post.title, post_caption: post.caption, request_id: post.requestId,
-    request_total_platforms: post.platforms.length,
+    media_size_bytes: size, post_title: post.title, post_caption: post.caption, is_async: false, dashboard: false,
+    request_id: post.requestId, request_total_platforms: post.platforms.length,
   };
 }

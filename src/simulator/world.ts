@@ -1,9 +1,9 @@
 // The in-memory world: every profile's daily snapshots are pure functions of
 // (seed, username, platform, metric, day), so 10,000 profiles cost a name each, and only
 // the values a test overrides are ever stored.
-import { BUILTIN_RULES, PLATFORMS, PLATFORM_METRICS, STOCKS, VIEWS_ALIAS, isPlatform } from './catalog.js';
+import { BUILTIN_RULES, DERIVED, PLATFORMS, PLATFORM_METRICS, STOCKS, VIEWS_ALIAS, isPlatform } from './catalog.js';
 import type { Platform, PlatformRule, SimProfileInput } from './catalog.js';
-import { dayOf, formatDay, parseDay } from './dates.js';
+import { Zone, formatDay, parseDay } from './dates.js';
 import { hashString, hashWith, unit } from './hash.js';
 import { listPosts } from './posts.js';
 import type { SimPost, SimWorld } from './types.js';
@@ -21,11 +21,20 @@ const WEEK = [100, 108, 116, 112, 104, 86, 80];
 const FLOW_SCALE: Record<string, number> = {
   reach: 1, views: 2.2, impressions: 2.5, profileViews: 0.06, likes: 0.09, comments: 0.012, shares: 0.008,
   saves: 0.015, engagement: 0.12, pin_clicks: 0.03, outbound_clicks: 0.012, quotes: 0.003, watch_time_minutes: 1.1,
+  website_clicks: 0.02, call_clicks: 0.005, direction_requests: 0.01, conversations: 0.002, bookings: 0.001,
 };
 
-export interface ProfileInfo { username: string; platforms: Platform[]; index: number; createdDay?: number }
+/** createdDay when createdAt was a bare 'YYYY-MM-DD' (a server day), else createdMs (an instant). */
+export interface ProfileInfo { username: string; platforms: Platform[]; index: number; createdDay?: number; createdMs?: number }
 
-export interface WorldOptions { seed: number; profiles: SimProfileInput[]; profileCount: number; now: () => Date }
+export interface WorldOptions {
+  seed: number;
+  profiles: SimProfileInput[];
+  profileCount: number;
+  now: () => Date;
+  /** IANA zone of the server's day; default 'UTC'. */
+  serverTimezone?: string;
+}
 
 interface RuleChange { fromDay: number; rule: PlatformRule }
 
@@ -41,21 +50,46 @@ export class World implements SimWorld {
   private readonly overrides = new Map<string, Record<string, number>>();
   private readonly ruleChanges = new Map<Platform, RuleChange[]>();
   private names: string[] | undefined;
+  private zone: Zone;
+  // The last instant asked about and its day: loops ask for today thousands of times.
+  private memo = { ms: Number.NaN, day: 0 };
 
   constructor(options: WorldOptions) {
     this.seed = options.seed;
     this.now = options.now;
+    this.zone = new Zone(options.serverTimezone ?? 'UTC');
     this.profileCount = Math.max(0, Math.floor(options.profileCount));
     options.profiles.forEach((p, index) => {
       const platforms = (p.platforms ?? [...PLATFORMS]).map((x) => x.toLowerCase()).filter(isPlatform);
-      const createdDay = p.createdAt === undefined ? undefined : createdDayOf(p.createdAt);
-      this.explicit.set(p.username, { username: p.username, platforms, index, createdDay });
+      this.explicit.set(p.username, { username: p.username, platforms, index, ...createdOf(p.createdAt) });
     });
   }
 
-  /** Today's day number by the simulator's clock. */
+  /** The IANA zone whose calendar day is the server's day. */
+  serverTimezone(): string {
+    return this.zone.name;
+  }
+
+  /** Move the server's day to another zone (throws a RangeError for an unknown zone). */
+  setServerTimezone(name: string): void {
+    this.zone = new Zone(name);
+    this.memo = { ms: Number.NaN, day: 0 };
+  }
+
+  /** The server's day number of an instant: its calendar date in the server's zone. */
+  dayOfInstant(ms: number): number {
+    if (ms !== this.memo.ms) this.memo = { ms, day: this.zone.dayOf(ms) };
+    return this.memo.day;
+  }
+
+  /** The first instant (ms) of a server day. */
+  startOfDay(day: number): number {
+    return this.zone.startOf(day);
+  }
+
+  /** Today's day number by the simulator's clock, in the server's zone. */
   todayDay(): number {
-    return dayOf(this.now());
+    return this.dayOfInstant(this.now().getTime());
   }
 
   today(): string {
@@ -93,7 +127,8 @@ export class World implements SimWorld {
   firstDay(username: string): number {
     // Relative to the current clock, so moving the clock never leaves a test without history.
     const oldest = this.todayDay() - (HISTORY_DAYS - 1);
-    const created = this.profile(username)?.createdDay;
+    const info = this.profile(username);
+    const created = info?.createdDay ?? (info?.createdMs === undefined ? undefined : this.zone.dayOf(info.createdMs));
     return created === undefined ? oldest : Math.max(created, oldest);
   }
 
@@ -108,8 +143,12 @@ export class World implements SimWorld {
     if (!info?.platforms.includes(platform)) return undefined;
     if (day < this.firstDay(username) || day > this.todayDay()) return undefined;
     const snap: Record<string, number> = {};
-    for (const metric of PLATFORM_METRICS[platform]) snap[metric] = this.generated(username, platform, metric, day);
     const over = this.overrides.get(overrideKey(username, platform, day));
+    for (const metric of PLATFORM_METRICS[platform]) {
+      if (!DERIVED.has(metric)) snap[metric] = over?.[metric] ?? this.generated(username, platform, metric, day);
+    }
+    // Derived keys follow their (possibly overridden) inputs, unless overridden themselves.
+    for (const metric of PLATFORM_METRICS[platform]) if (DERIVED.has(metric)) snap[metric] = over?.[metric] ?? derive(metric, snap);
     return over ? { ...snap, ...over } : snap;
   }
 
@@ -120,7 +159,9 @@ export class World implements SimWorld {
     if (day < this.firstDay(username) || day > this.todayDay()) return undefined;
     const over = this.overrides.get(overrideKey(username, platform, day))?.[metric];
     if (over !== undefined) return over;
-    return PLATFORM_METRICS[platform].includes(metric) ? this.generated(username, platform, metric, day) : undefined;
+    if (!PLATFORM_METRICS[platform].includes(metric)) return undefined;
+    if (DERIVED.has(metric)) return this.snapshotOn(username, platform, day)?.[metric];
+    return this.generated(username, platform, metric, day);
   }
 
   private generated(username: string, platform: Platform, metric: string, day: number): number {
@@ -139,8 +180,13 @@ export class World implements SimWorld {
   }
 
   private rolling(username: string, platform: Platform, metric: string, day: number): number {
+    return this.windowTotal(username, platform, metric, day, FACEBOOK_WINDOW);
+  }
+
+  /** A flow's total over the `days` days ending on `day`: the stored rolling value when days is 30. */
+  windowTotal(username: string, platform: Platform, metric: string, day: number, days: number): number {
     let sum = 0;
-    for (let k = 0; k < FACEBOOK_WINDOW; k++) sum += this.daily(username, platform, metric, day - k);
+    for (let k = 0; k < days; k++) sum += this.daily(username, platform, metric, day - k);
     return sum;
   }
 
@@ -217,10 +263,20 @@ function generatedName(n: number): string {
   return `profile-${String(n).padStart(5, '0')}`;
 }
 
-function createdDayOf(text: string): number {
+function createdOf(text: string | undefined): Pick<ProfileInfo, 'createdDay' | 'createdMs'> {
+  if (text === undefined) return {};
+  // A bare day names the server's day itself, whatever the zone; anything else is an instant.
+  const day = parseDay(text);
+  if (day !== undefined) return { createdDay: day };
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new Error(`createdAt is not a date: ${text}`);
-  return dayOf(new Date(t));
+  return { createdMs: t };
+}
+
+function derive(metric: string, snap: Record<string, number>): number {
+  // average_view_duration_seconds: watch time over views, whole seconds; no views, no average.
+  const views = snap.views ?? 0;
+  return metric === 'average_view_duration_seconds' && views > 0 ? Math.round(((snap.watch_time_minutes ?? 0) * 60) / views) : 0;
 }
 
 function mod(n: number, m: number): number {
