@@ -70,7 +70,8 @@ describe('upw backfill', () => {
       for (const s of series as { n: number }[]) expect(s.n).toBe(30);
     });
     const [run] = runs(db);
-    expect(run).toMatchObject({ kind: 'backfill', status: 'ok', since: SINCE, until: TODAY, day: TODAY });
+    // Every profile it imported whole shows as ok (what upw status prints for the run).
+    expect(run).toMatchObject({ kind: 'backfill', status: 'ok', since: SINCE, until: TODAY, day: TODAY, profilesOk: 3, profilesFailed: 0 });
     // Two per platform for the whole range: metrics mode (every field) and default mode (what was counted).
     expect(sim.stats.byRoute['total-impressions']).toBe(12 * 2);
   });

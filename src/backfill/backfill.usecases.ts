@@ -82,6 +82,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   const before = { ...client.stats };
   const notFound = new Set<string>();
   const failedProfiles = new Set<string>();
+  const completed: string[] = [];
   let keyRefused = false;
   let targets: Target[] = [];
   const tally = { imported: 0, skipped: 0, failed: 0 };
@@ -163,8 +164,10 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
               if (c.platformsFailed === 0) markCovered(wh, { profileId: findProfileId(wh, target.username)!, step: 'analytics', platform: '', ...todayRange }, { takenOn: today, runId, valuesWritten: c.valuesWritten });
               return c;
             });
-            if (counts.platformsFailed === 0) tally.imported++;
-            else {
+            if (counts.platformsFailed === 0) {
+              tally.imported++;
+              completed.push(target.username);
+            } else {
               tally.failed++;
               failedProfiles.add(target.username);
             }
@@ -189,6 +192,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
           try {
             const { values } = await importHistory(ctx, unit);
             tally.imported++;
+            completed.push(unit.profile);
             runLog.debug({ profile: unit.profile, platform, values, ...(unit.kind === 'range' ? { since: unit.since, until: unit.until } : { day: unit.day }) }, 'history imported');
           } catch (e) {
             fail(e, unit.profile, platform);
@@ -198,8 +202,12 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
         }),
       ),
     );
-    const finished = new Set([...step1.map((t) => t.username), ...step2.map((u) => u.profile)]);
-    const ok = targets.filter((t) => !failedProfiles.has(t.username) && !notFound.has(t.username) && (finished.has(t.username) || !halted())).length;
+    // A profile is ok when every piece it needed is done (now or by an earlier backfill) and none failed;
+    // one a signal or a refused key left unfinished is neither.
+    const left = new Map<string, number>();
+    for (const p of [...step1.map((t) => t.username), ...step2.map((u) => u.profile)]) left.set(p, (left.get(p) ?? 0) + 1);
+    for (const p of completed) left.set(p, (left.get(p) ?? 0) - 1);
+    const ok = targets.filter((t) => !failedProfiles.has(t.username) && !notFound.has(t.username) && (left.get(t.username) ?? 0) === 0).length;
     addRunCounts(wh, runId, { profilesOk: ok, profilesFailed: failedProfiles.size });
   } catch (e) {
     if (e instanceof ApiKeyRefusedError) fail(e);

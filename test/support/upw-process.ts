@@ -54,10 +54,12 @@ export interface RunRow {
   started_at: string;
   finished_at: string | null;
   message: string | null;
+  profilesOk: number;
+  profilesFailed: number;
 }
 
 export function runs(file: string): RunRow[] {
-  return inspect(file, (db) => db.prepare('SELECT id, kind, status, day, since, until, started_at, finished_at, message FROM runs ORDER BY id').all() as RunRow[]);
+  return inspect(file, (db) => db.prepare('SELECT id, kind, status, day, since, until, started_at, finished_at, message, profiles_ok AS profilesOk, profiles_failed AS profilesFailed FROM runs ORDER BY id').all() as RunRow[]);
 }
 
 /** Stored snapshot values of one profile's platform on a day, as {metric: value}. */

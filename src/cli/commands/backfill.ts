@@ -12,8 +12,10 @@ const HELP = `Usage: upw backfill [--since D] [--until D] [flags]
 One-shot history import, then exit:
   1. each profile's analytics, for its 30 days of time series;
   2. the server's daily snapshots per profile and platform over --since…--until
-     (default: the last 365 days up to the server's today in serverTimezone), one
-     total-impressions call per profile and platform for the whole range.
+     (default: the last 365 days up to the server's today in serverTimezone), from
+     total-impressions in both of its modes: metrics mode for every field's value,
+     default mode for what the server counted each day (two calls per profile and
+     platform for the whole range; a range the API refuses is asked in halves).
 Safe to rerun: what an earlier backfill finished is skipped, so a killed
 backfill picks up where it stopped.
 
