@@ -65,13 +65,14 @@ describe('a backfill across rule changes the server made in the past', () => {
   });
 
   it('answers three-day ranges across each change exactly as the live endpoint, as JSON text', async () => {
-    for (const q of [
+    const queries: Array<Record<string, string>> = [
       { start_date: '2026-03-04', end_date: '2026-03-06' },
       { start_date: '2026-03-04', end_date: '2026-03-06', breakdown: 'true' },
       { start_date: '2026-03-02', end_date: '2026-03-05', platform: 'bluesky', breakdown: 'true' },
       { start_date: '2026-03-05', end_date: '2026-03-07', platform: 'instagram,x', breakdown: 'true' },
       { start_date: '2026-03-01', end_date: '2026-03-10', metrics: 'likes,impressions,reach,views', breakdown: 'true' },
-    ]) {
+    ];
+    for (const q of queries) {
       expect(await impressionsJson(db, 'rules', q), JSON.stringify(q)).toBe((await liveText(sim, 'rules', q)).text);
     }
   });
