@@ -133,6 +133,17 @@ describe('the warehouse is the server history, whatever days the collector lived
               if (q.metrics === undefined) expect(viewSums(h.wh.sqlite, { impressions: true }, profile, ...range, filter), `v_daily_impressions ${profile} ${JSON.stringify(q)}`).toEqual(answerSums(broken));
               else for (const m of q.metrics.split(',')) expect(viewSums(h.wh.sqlite, { metric: m }, profile, ...range, filter), `v_daily_metrics ${m} ${profile} ${JSON.stringify(q)}`).toEqual(answerSums(broken, m));
             }
+            // The dashboard's arithmetic: v_timeseries adds what --source timeseries adds.
+            const series = totalImpressions(h.wh, profile, { start_date: addDays(today, -29), end_date: today, breakdown: true, source: 'timeseries' });
+            expect(viewSums(h.wh.sqlite, { series: 'reach' }, profile, addDays(today, -29), today), `v_timeseries ${profile}`).toEqual(answerSums(series));
+            // v_latest_snapshot: each platform's newest day (today, once caught up), as metrics mode sees that day.
+            for (const row of h.rows<Record<string, number | string | null>>('SELECT * FROM v_latest_snapshot WHERE profile_username = ?', profile)) {
+              expect(row.day, `v_latest_snapshot ${profile}/${row.platform}`).toBe(today);
+              const day = totalImpressions(h.wh, profile, { date: today, platform: String(row.platform), metrics: 'followers,reach,likes,comments,shares,saves,profileViews', breakdown: true, as_of: today });
+              const perPlatform = day.per_platform as Record<string, Record<string, number>>;
+              const seen = (m: string) => perPlatform[m]?.[String(row.platform)] ?? null;
+              expect([row.followers, row.reach, row.likes, row.comments, row.shares, row.saves, row.profile_views], `v_latest_snapshot ${profile}/${row.platform}`).toEqual(['followers', 'reach', 'likes', 'comments', 'shares', 'saves', 'profileViews'].map(seen));
+            }
           }
         } finally {
           vi.useRealTimers();

@@ -36,14 +36,17 @@ export interface ViewSums {
 
 /**
  * What a BI tool adds from the views for one profile, range and platform
- * filter: v_daily_impressions' `impressions` (default mode) or v_daily_metrics'
- * `value` of one metric. Keys sorted as the API sorts them.
+ * filter: v_daily_impressions' `impressions` (default mode), v_daily_metrics'
+ * `value` of one metric, or v_timeseries' `value` of one series (the
+ * dashboard's arithmetic). Keys sorted as the API sorts them.
  */
-export function viewSums(db: Database.Database, view: { impressions: true } | { metric: string }, profile: string, start: string, end: string, platforms?: string[]): ViewSums {
+export function viewSums(db: Database.Database, view: { impressions: true } | { metric: string } | { series: string }, profile: string, start: string, end: string, platforms?: string[]): ViewSums {
   const source =
     'impressions' in view
       ? { sql: 'SELECT platform, day, impressions AS value FROM v_daily_impressions WHERE profile_username = ? AND day BETWEEN ? AND ?', args: [] as string[] }
-      : { sql: 'SELECT platform, day, value FROM v_daily_metrics WHERE profile_username = ? AND day BETWEEN ? AND ? AND metric = ?', args: [view.metric] };
+      : 'series' in view
+        ? { sql: 'SELECT platform, day, value FROM v_timeseries WHERE profile_username = ? AND day BETWEEN ? AND ? AND series = ?', args: [view.series] }
+        : { sql: 'SELECT platform, day, value FROM v_daily_metrics WHERE profile_username = ? AND day BETWEEN ? AND ? AND metric = ?', args: [view.metric] };
   const rows = db.prepare(source.sql).all(profile, start, end, ...source.args) as Array<{ platform: string; day: string; value: number }>;
   const sums: ViewSums = { total: 0, perPlatform: {}, perDay: {} };
   for (const r of rows) {
