@@ -37,7 +37,7 @@ describe('a collect after a rule change the server made overnight', () => {
   it('counts the new field from its first day, though platform-metrics was read three hours before, yesterday', async () => {
     sim.world.setRule('bluesky', { primary_impressions_field: 'likes' }, '2026-03-11');
     sim.world.setRule('reddit', { primary_impressions_field: 'comments' }, '2026-03-11');
-    const h = harness(dir, sim.url, { profiles: [{ username: 'a', platforms: ['bluesky', 'reddit', 'x'] }], posts: { track: false } });
+    const h = harness(dir, sim.url, { profiles: [{ username: 'a', platforms: ['bluesky', 'reddit', 'x'] }], posts: { track: false } }, { client: { timeoutMs: 15_000 } });
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       // 22:00 UTC, then 01:00 UTC: two server days, three hours apart (a restart, a hand-run collect).

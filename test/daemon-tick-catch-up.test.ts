@@ -21,7 +21,7 @@ let h: Harness;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 13, now: () => new Date(), rateLimitPerMinute: Number.POSITIVE_INFINITY, profiles: [{ username: 'a', platforms: ['x', 'instagram'] }, { username: 'b', platforms: ['tiktok'] }] });
-  h = harness(dir, sim.url, { profiles: [{ username: 'a' }, { username: 'b' }], schedule: '* * * * * *', posts: { track: false } });
+  h = harness(dir, sim.url, { profiles: [{ username: 'a' }, { username: 'b' }], schedule: '* * * * * *', posts: { track: false } }, { client: { timeoutMs: 15_000 } });
 });
 
 afterAll(async () => {

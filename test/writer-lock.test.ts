@@ -44,9 +44,10 @@ afterAll(async () => {
 
 const COMMANDS: Record<string, string[]> = { collect: ['collect'], backfill: ['backfill', '--since', '2026-03-01'], daemon: ['daemon'] };
 
-// Long enough that a run of three requests still holds the lock while the contenders,
-// started together, are refused; short enough that it then ends on its own.
-const SLOW_MS = 4_000;
+// Long enough that a run of three requests or more still holds the lock while the
+// contenders, started together, are refused (on a loaded machine too); short enough that
+// it then ends on its own.
+const SLOW_MS = 6_000;
 
 /**
  * A holder mid-run: a daemon once its start-up job is done (it holds the lock
@@ -86,6 +87,7 @@ describe('one writer per warehouse', () => {
       const child = await holder(held, db);
       const asked = sim.log.length;
       await Promise.all(contenders.map((c) => expectRefused(c, db, child.child.pid!)));
+      expect(child.child.exitCode, `the ${held} was still running while they were refused`).toBe(null);
       // An idle daemon asks nothing, so the log shows the contenders asked nothing either.
       if (held === 'daemon') expect(sim.log.length).toBe(asked);
       await finish(held, child);

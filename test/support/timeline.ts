@@ -81,7 +81,8 @@ export async function live(t: Timeline, dir: string, setNow: (d: Date) => void, 
     schedule: '0 0 12 * * *',
     posts: { track: false },
   };
-  const h = harness(dir, sim.url, config);
+  // Patient: a request timed out on a loaded machine is retried, which is not what is under test.
+  const h = harness(dir, sim.url, config, { client: { timeoutMs: 15_000 } });
   const lived: Lived = { sim, h, serverDays, instants, blackout };
   const since = t.backfill ? addDays(serverDays[0]!, -t.backfill.daysBack) : serverDays[0]!;
   const by = (profile?: string) => (profile ? { profiles: [profile] } : undefined);
