@@ -1,23 +1,28 @@
-// `upw verify` against the simulator as the live endpoint, on a warehouse copied from its world.
+// `upw verify` against the simulator as the live endpoint, on a warehouse filled the way a
+// user fills it: `upw backfill` of 60 days yesterday, then `upw collect` today.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../src/dates.js';
 import { compareAnswers } from '../src/query/verify.usecases.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { openWarehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
-import { fillFromWorld } from './impressions-fixtures.js';
+import { liveText } from './support/parity.js';
+import { simEnv, writeConfig } from './support/upw-process.js';
 
 const TODAY = '2026-03-15';
 const dir = tempDir('upw-verify-');
 const db = join(dir, 'warehouse.sqlite');
 let sim: Simulator;
+let clock = new Date(`${addDays(TODAY, -1)}T12:00:00Z`);
 
 beforeAll(async () => {
-  sim = await startSimulator({ now: () => new Date(`${TODAY}T12:00:00Z`), profiles: [{ username: 'myprofile', platforms: ['youtube', 'tiktok', 'instagram'] }] });
-  const wh = openWarehouse(db);
-  fillFromWorld(wh, sim.world, addDays(TODAY, -60), TODAY);
-  wh.close();
+  sim = await startSimulator({ now: () => clock, rateLimitPerMinute: Number.POSITIVE_INFINITY, profiles: [{ username: 'myprofile', platforms: ['youtube', 'tiktok', 'instagram'] }] });
+  const config = writeConfig(dir, { profiles: [{ username: 'myprofile' }], posts: { track: false } });
+  const yesterday = await runCli(['backfill', '--config', config, '--db', db, '--since', addDays(TODAY, -60)], { env: simEnv(sim, { UPW_NOW: clock.toISOString() }) });
+  expect(yesterday.code).toBe(0);
+  clock = new Date(`${TODAY}T12:00:00Z`);
+  const today = await runCli(['collect', '--config', config, '--db', db], { env: simEnv(sim, { UPW_NOW: clock.toISOString() }) });
+  expect(today.code).toBe(0);
 });
 
 afterAll(async () => {
@@ -39,10 +44,14 @@ describe('upw verify', () => {
   it('prints local, live, differences and agree with --json', async () => {
     const r = await verify(['--metrics', 'likes,comments', '--platform', 'youtube', '--json']);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { local: unknown; live: unknown; differences: unknown[]; agree: boolean };
+    const out = JSON.parse(r.stdout) as { local: { start_date: string; end_date: string }; live: unknown; differences: unknown[]; agree: boolean };
     expect(out.agree).toBe(true);
     expect(out.differences).toEqual([]);
-    expect(out.live).toStrictEqual(out.local);
+    // Both sides exactly the endpoint's JSON, key order included (verify asks with the breakdown, to locate differences).
+    const { start_date, end_date } = out.local;
+    const live = (await liveText(sim, 'myprofile', { start_date, end_date, metrics: 'likes,comments', platform: 'youtube', breakdown: 'true' })).text;
+    expect(JSON.stringify(out.local)).toBe(live);
+    expect(JSON.stringify(out.live)).toBe(live);
   });
 
   it('exits 5 and locates a difference per platform and per day', async () => {

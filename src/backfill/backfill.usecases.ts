@@ -134,7 +134,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
 
   try {
     targets = await resolveTargets(config, input.overrides ?? {}, client, (raw) => recordRaw(wh, runId, raw));
-    await refreshPlatformMetrics(deps, runId).catch((e: unknown) => {
+    await refreshPlatformMetrics(deps, runId, today).catch((e: unknown) => {
       fail(e, undefined, undefined, false);
       if (!keyRefused) runLog.warn({ err: e }, 'platform-metrics unavailable; using the cached or built-in rules');
     });

@@ -47,7 +47,6 @@ export interface RunSummary {
   total: number;
 }
 
-const PLATFORM_METRICS_MAX_AGE_MS = 24 * 3_600_000;
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -84,7 +83,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
 
   try {
     targets = await resolveTargets(config, input.overrides ?? {}, client, (raw) => recordRaw(wh, runId, raw));
-    await refreshPlatformMetrics(deps, runId).catch((e: unknown) => {
+    await refreshPlatformMetrics(deps, runId, day).catch((e: unknown) => {
       if (e instanceof ApiKeyRefusedError) throw e;
       if (e instanceof ApiError) {
         fail(e as ApiFailure);
@@ -168,18 +167,24 @@ function statsSince(client: ApiClient, before: ApiClient['stats']) {
   };
 }
 
-/** Refresh the cached platform-metrics answer when it is missing or a day old. */
-export async function refreshPlatformMetrics({ wh, client }: Pick<CollectDeps, 'wh' | 'client'>, runId: number): Promise<void> {
+/**
+ * Refresh the cached platform-metrics answer unless it was read on the
+ * server's `today`. It names the rule of the day it was read (and counts the
+ * platforms whose answers do not name their field): an answer from yesterday,
+ * even an hour old, misses a change the server made at midnight.
+ */
+export async function refreshPlatformMetrics({ wh, client, config }: Pick<CollectDeps, 'wh' | 'client' | 'config'>, runId: number, today: string): Promise<void> {
   const cache = readPlatformMetricsCache(wh);
   const newest = Math.max(0, ...[...cache.values()].map((c) => Date.parse(c.fetchedAt)));
-  if (cache.size > 0 && Date.now() - newest < PLATFORM_METRICS_MAX_AGE_MS) return;
+  if (cache.size > 0 && dayInZone(new Date(newest), config.serverTimezone) === today) return;
   const answer = await client.platformMetrics();
   const parsed = parsePlatformMetrics(answer.body);
   wh.transaction(() => recordRaw(wh, runId, answer.raw));
   const entries = Object.fromEntries(
     Object.entries(parsed).map(([p, h]) => [p, { primaryField: h.primaryField ?? null, availableMetrics: h.availableMetrics ?? null, metricLabels: h.metricLabels ?? null }]),
   );
-  cachePlatformMetrics(wh, entries, answer.raw.receivedAt);
+  // When the server read it, by its own clock: the day of that instant is the day of the rule.
+  cachePlatformMetrics(wh, entries, instantOfAnswer(answer.raw).toISOString());
 }
 
 export interface StoreProfileInput {

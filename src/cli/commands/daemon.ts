@@ -1,4 +1,4 @@
-import { startDaemon } from '../../daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../daemon/daemon.js';
 import { ExitCode } from '../../errors.js';
 import { openWriter } from '../../store/warehouse.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
@@ -30,13 +30,17 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const wh = openWriter(dbPath);
   const deps = { wh, client, log, config };
   const { trackPosts } = await import('../../posts/posts.usecases.js');
-  const daemon = startDaemon(deps, {
-    overrides: { profiles: flags.profile, platforms },
-    afterProfiles: config.posts.track ? (ctx) => trackPosts(deps, ctx) : undefined,
-  });
-  const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);
+  // Listen before starting: the start-up job may already log within startDaemon (today
+  // collected, nothing missed), and a signal that finds no listener kills the process
+  // outright. A listener runs on a later turn, when `daemon` is set.
+  let daemon: Daemon | undefined;
+  const onSignal = (signal: NodeJS.Signals) => void daemon?.stop(signal);
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
+    daemon = startDaemon(deps, {
+      overrides: { profiles: flags.profile, platforms },
+      afterProfiles: config.posts.track ? (ctx) => trackPosts(deps, ctx) : undefined,
+    });
     return await daemon.done;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
