@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { RawAnswer } from '../src/api/client.js';
 import { parseAnalytics, parsePlatformMetrics } from '../src/api/parse.js';
 import { storeProfile } from '../src/collect/collect.usecases.js';
-import { PLATFORMS } from '../src/platforms.js';
-import { startSimulator } from '../src/simulator/index.js';
+// The ten platforms every generated profile connects (google_business is not among them).
+import { PLATFORMS, startSimulator } from '../src/simulator/index.js';
 import { cachePlatformMetrics, readPlatformMetricsCache } from '../src/store/rules.repository.js';
 import { startRun } from '../src/store/runs.repository.js';
 import { ValueWriter } from '../src/store/values.repository.js';

@@ -13,7 +13,7 @@ import { toCount } from '../api/parse.js';
 import { addDays, daysBetween, instantOfAnswer, isValidDay } from '../dates.js';
 import { ApiBadRequestError, ApiMalformedResponseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { DEFAULT_RULES, isPlatform, QUERY_METRICS } from '../platforms.js';
+import { defaultRule, QUERY_METRICS } from '../platforms.js';
 import { markCovered } from '../store/backfill.repository.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { learnRule, ruleInForce } from '../store/rules.repository.js';
@@ -69,7 +69,7 @@ export async function importHistory(ctx: HistoryContext, unit: HistoryUnit): Pro
       let from: string | undefined;
       let to: string | undefined;
       for (const [platform, days] of readings) {
-        const builtIn = isPlatform(platform) ? DEFAULT_RULES[platform] : undefined;
+        const builtIn = defaultRule(platform);
         const identified = identifyFields(days, { ruleOn: (d) => ruleInForce(wh, platform, d)?.primaryField ?? null, builtIn: builtIn?.primaryField ?? null });
         const fieldOf = new Map(identified.map((i) => [i.day, i.field]));
         for (const r of days) {

@@ -3,11 +3,10 @@ import type { ApiClient } from '../api/client.js';
 import { parseUsers, type UserProfile } from '../api/parse.js';
 import type { ResolvedConfig, ResolvedProfile } from '../config/config.js';
 import { BadInputError } from '../errors.js';
-import { isPlatform, type Platform } from '../platforms.js';
 
 export interface Target {
   username: string;
-  platforms: Platform[];
+  platforms: string[];
   createdAt: string | undefined;
   pageId: string | undefined;
   pageUrn: string | undefined;
@@ -15,7 +14,7 @@ export interface Target {
 
 export interface TargetOverrides {
   profiles?: string[];
-  platforms?: Platform[];
+  platforms?: string[];
 }
 
 /**
@@ -50,7 +49,8 @@ export async function resolveTargets(config: ResolvedConfig, overrides: TargetOv
 
   return list.map((p) => {
     const user = users.get(p.username);
-    const connected = (user?.connected ?? []).filter(isPlatform);
+    // Every connected platform, known to upw or not: the API answers for each (FACTS.md).
+    const connected = user?.connected ?? [];
     const platforms = overrides.platforms ?? (p.platforms === 'connected' ? connected : p.platforms);
     return { username: p.username, platforms, createdAt: user?.createdAt, pageId: p.facebookPageId, pageUrn: p.linkedinPageUrn };
   });

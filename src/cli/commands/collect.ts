@@ -2,7 +2,7 @@ import { collect, type RunSummary } from '../../collect/collect.usecases.js';
 import { ExitCode } from '../../errors.js';
 import { openWriter } from '../../store/warehouse.js';
 import { preferSmallHeap } from '../heap.js';
-import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, warnUnknownPlatforms, writeJson, type CommandIo } from '../common.js';
 import { progressBar } from '../progress.js';
 
 const HELP = `Usage: upw collect [flags]
@@ -28,7 +28,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
-  const { config, dbPath, log } = await loadContext(flags, io);
+  const ctx = await loadContext(flags, io);
+  const { config, dbPath, log } = ctx;
+  warnUnknownPlatforms(ctx, platforms);
   const client = apiClientFrom(io, config);
   const wh = openWriter(dbPath);
   const abort = new AbortController();
