@@ -71,7 +71,7 @@ type Flat = { username: string; text: string; series: Array<{ platform: string; 
 function flatten(answers: Answer[]): Flat[] {
   return answers.map((a) => {
     const series: Flat['series'] = [];
-    for (const [platform, r] of Object.entries(parseAnalytics(JSON.parse(a.text), PLATFORMS))) {
+    for (const [platform, r] of Object.entries(parseAnalytics(JSON.parse(a.text), PLATFORMS).platforms)) {
       if (!r.ok) continue;
       for (const [name, value] of Object.entries(r.data.metrics)) series.push({ platform, kind: 'snapshot', name, points: [[DAY, value]] });
       for (const [name, pts] of Object.entries(r.data.timeseries)) series.push({ platform, kind: 'timeseries', name, points: pts.map((p) => [p.day, p.value]) });

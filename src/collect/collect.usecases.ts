@@ -11,7 +11,8 @@ import { ApiError, ApiKeyRefusedError, BadInputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { cachePlatformMetrics, readPlatformMetricsCache, recordRule } from '../store/rules.repository.js';
-import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, isNoticeKind, pruneRaw, recordRaw, recordRunError, startRun, countRunErrors } from '../store/runs.repository.js';
+import { writeDemographics } from '../store/demographics.repository.js';
+import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, isNoticeKind, pruneRaw, recordBadValue, recordRaw, recordRunError, startRun, countRunErrors } from '../store/runs.repository.js';
 import type { Run } from '../store/schema.js';
 import { ValueWriter, type ValueSource } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
@@ -198,19 +199,29 @@ export interface StoreProfileInput {
 }
 
 /** One profile's answer, written in one transaction: raw, values, counts, rules, failures, notes. */
-export function storeProfile(input: StoreProfileInput): { day: string; platformsOk: number; platformsFailed: number; notes: number; valuesWritten: number } {
+export function storeProfile(input: StoreProfileInput): { day: string; platformsOk: number; platformsFailed: number; notes: number; badValues: number; valuesWritten: number } {
   const { wh, writer, runId, target, source } = input;
   const day = dayOfAnswer(input.raw, input.serverTimezone);
   const observedAt = Math.floor(instantOfAnswer(input.raw).getTime() / 1000);
-  const results = parseAnalytics(input.body, target.platforms);
+  const { platforms: results, failure } = parseAnalytics(input.body, target.platforms);
   const before = writer.written;
   let platformsOk = 0;
   let platformsFailed = 0;
   let notes = 0;
+  let badValues = 0;
+  let extraWritten = 0;
+  const count = input.count ?? true;
   try {
     wh.transaction(() => {
       const profileId = ensureProfile(wh, target.username, target.createdAt);
       recordRaw(wh, runId, input.raw);
+      if (failure) {
+        // The answer as a whole said no (or was no answer): one failure in the server's words, as for an HTTP error.
+        platformsFailed = target.platforms.length;
+        recordRunError(wh, runId, { profile: target.username, kind: failure.kind, message: failure.message });
+        if (count) addRunCounts(wh, runId, { profilesFailed: 1, platformsFailed });
+        return;
+      }
       let from = day;
       for (const [platform, result] of Object.entries(results)) {
         if (!result.ok) {
@@ -223,6 +234,9 @@ export function storeProfile(input: StoreProfileInput): { day: string; platforms
         const rule = mergeRule(platform, result.data.rule, input.cached.get(platform));
         const first = writePlatform(writer, profileId, platform, day, result.data, observedAt, source);
         if (first < from) from = first;
+        extraWritten += writeDemographics(wh, { profileId, platform, day, observedAt, runId: writer.runId }, result.data.demographics);
+        for (const b of result.data.bad) recordBadValue(wh, runId, { profile: target.username, platform }, b);
+        badValues += result.data.bad.length;
         recordRule(wh, platform, day, rule);
         // What the server counts for this day in default mode: the snapshot's value of today's field.
         const value = rule.primaryField === null ? null : (result.data.metrics[rule.primaryField] ?? null);
@@ -231,20 +245,19 @@ export function storeProfile(input: StoreProfileInput): { day: string; platforms
       writer.noteWritten(profileId, from, day);
       // A profile whose platforms were all notes ("not supported") has nothing that failed.
       const profileOk = platformsOk > 0 || platformsFailed === 0;
-      const count = input.count ?? true;
       addRunCounts(wh, runId, {
         profilesOk: count && profileOk ? 1 : 0,
         profilesFailed: count && !profileOk ? 1 : 0,
         platformsOk: count ? platformsOk : 0,
         platformsFailed: count ? platformsFailed : 0,
-        valuesWritten: writer.written - before,
+        valuesWritten: writer.written - before + extraWritten,
       });
     });
   } catch (e) {
     writer.forget();
     throw e;
   }
-  return { day, platformsOk, platformsFailed, notes, valuesWritten: writer.written - before };
+  return { day, platformsOk, platformsFailed, notes, badValues, valuesWritten: writer.written - before + extraWritten };
 }
 
 /** Write one platform's snapshot and time series; returns the earliest day written. */

@@ -78,11 +78,38 @@ export function finishRun(wh: Warehouse, runId: number, status: RunStatus, c: Pi
     .run();
 }
 
-export function recordRunError(wh: Warehouse, runId: number, e: { profile?: string; platform?: string; kind: string; status?: number; message: string }): void {
+export interface RunErrorInput {
+  profile?: string;
+  platform?: string;
+  kind: string;
+  status?: number;
+  message: string;
+  /** For a value that could not be read: the answer's field, and the value as received. */
+  field?: string;
+  rawValue?: string;
+}
+
+export function recordRunError(wh: Warehouse, runId: number, e: RunErrorInput): void {
   wh.db
     .insert(runErrorsTable)
-    .values({ runId, profile: e.profile ?? null, platform: e.platform ?? null, kind: e.kind, status: e.status ?? null, message: e.message, at: new Date().toISOString() })
+    .values({
+      runId,
+      profile: e.profile ?? null,
+      platform: e.platform ?? null,
+      kind: e.kind,
+      status: e.status ?? null,
+      message: e.message,
+      field: e.field ?? null,
+      rawValue: e.rawValue ?? null,
+      at: new Date().toISOString(),
+    })
     .run();
+}
+
+/** A value the API sent that could not be read, for the run's record (kind `bad_value`, a failure). */
+export function recordBadValue(wh: Warehouse, runId: number, where: { profile: string; platform?: string }, b: { field: string; raw: string; why: string }): void {
+  const on = where.platform ? `${where.profile}/${where.platform}` : where.profile;
+  recordRunError(wh, runId, { ...where, kind: 'bad_value', message: `${on}: ${b.field} is ${b.why}: ${b.raw}`, field: b.field, rawValue: b.raw });
 }
 
 export interface RawRecord {
