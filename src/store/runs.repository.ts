@@ -107,9 +107,9 @@ export function recordRunError(wh: Warehouse, runId: number, e: RunErrorInput): 
 }
 
 /** A value the API sent that could not be read, for the run's record (kind `bad_value`, a failure). */
-export function recordBadValue(wh: Warehouse, runId: number, where: { profile: string; platform?: string }, b: { field: string; raw: string; why: string }): void {
-  const on = where.platform ? `${where.profile}/${where.platform}` : where.profile;
-  recordRunError(wh, runId, { ...where, kind: 'bad_value', message: `${on}: ${b.field} is ${b.why}: ${b.raw}`, field: b.field, rawValue: b.raw });
+export function recordBadValue(wh: Warehouse, runId: number, where: { profile: string; platform?: string; post?: string }, b: { field: string; raw: string; why: string }): void {
+  const on = `${where.platform ? `${where.profile}/${where.platform}` : where.profile}${where.post ? `, post ${where.post}` : ''}`;
+  recordRunError(wh, runId, { profile: where.profile, platform: where.platform, kind: 'bad_value', message: `${on}: ${b.field} is ${b.why}: ${b.raw}`, field: b.field, rawValue: b.raw });
 }
 
 export interface RawRecord {
