@@ -16,6 +16,7 @@ import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, isN
 import type { Run } from '../store/schema.js';
 import { ValueWriter, type ValueSource } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
+import { LASTING_FAILURES, recordTargetChecks } from './checks.js';
 import { mergeRule } from './rules.js';
 import { resolveTargets, type Target, type TargetOverrides } from './targets.js';
 
@@ -71,8 +72,11 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const runId = startRun(wh, 'collect', day);
   const before = { ...client.stats };
   const notFound: string[] = [];
+  // Profiles whose analytics failed for a reason that lasts the run: their other calls are skipped.
+  const unreachable = new Set<string>();
   let keyRefused = false;
   let targets: Target[] = [];
+  let missing: Target[] = [];
   const runLog = log.child({ run: runId, day });
   let done = 0;
 
@@ -84,7 +88,10 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   };
 
   try {
-    targets = await resolveTargets(config, input.overrides ?? {}, client, (raw) => recordRaw(wh, runId, raw));
+    const resolved = await resolveTargets(config, input.overrides ?? {}, client, { onUsers: (raw) => wh.transaction(() => recordRaw(wh, runId, raw)) });
+    ({ targets, missing } = resolved);
+    recordTargetChecks(wh, runId, runLog, resolved);
+    notFound.push(...missing.map((t) => t.username));
     await refreshPlatformMetrics(deps, runId).catch((e: unknown) => {
       if (e instanceof ApiKeyRefusedError) throw e;
       if (e instanceof ApiError) {
@@ -118,6 +125,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
               stop();
             }
             if (e.status === 404) notFound.push(target.username);
+            if (LASTING_FAILURES.has(e.kind)) unreachable.add(target.username);
             wh.transaction(() => {
               const f = e as ApiFailure;
               if (f.raw) recordRaw(wh, runId, f.raw);
@@ -133,7 +141,9 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
     );
     const crashed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as Error | undefined)?.name !== 'AbortError');
     if (crashed) throw crashed.reason;
-    if (input.afterProfiles && !keyRefused && !input.signal?.aborted) await input.afterProfiles({ runId, day, targets, signal: input.signal });
+    if (unreachable.size > 0) runLog.info({ profiles: [...unreachable] }, 'no history or post analytics for profiles whose analytics failed for the run');
+    const reachable = targets.filter((t) => !unreachable.has(t.username));
+    if (input.afterProfiles && !keyRefused && !input.signal?.aborted) await input.afterProfiles({ runId, day, targets: reachable, signal: input.signal });
     const pruned = pruneRaw(wh, config.rawRetentionDays);
     if (pruned > 0) runLog.info({ pruned }, 'pruned raw answers');
   } catch (e) {
@@ -146,7 +156,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
       finishRun(wh, runId, 'failed', statsSince(client, before), (e as Error).message);
       if (!(e instanceof ApiError)) throw e;
       fail(e as ApiFailure);
-      return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length };
+      return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length + missing.length };
     }
   }
 
@@ -155,10 +165,11 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const errors = countRunErrors(wh, runId);
   // Stopped by a signal before every profile was polled: the day is not whole, so not ok.
   const cutShort = input.signal?.aborted === true && done < targets.length;
-  const status = keyRefused || (targets.length > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 || cutShort ? 'partial' : 'ok';
+  const total = targets.length + missing.length;
+  const status = keyRefused || (total > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 || cutShort ? 'partial' : 'ok';
   const message = keyRefused ? 'stopped: the API refused the key' : input.signal?.aborted ? STOPPED_EARLY : undefined;
   finishRun(wh, runId, status, statsSince(client, before), message);
-  return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length };
+  return { run: getRun(wh, runId)!, keyRefused, notFound, total };
 }
 
 function statsSince(client: ApiClient, before: ApiClient['stats']) {

@@ -181,9 +181,10 @@ export function readHeartbeat(wh: Warehouse): DaemonState | undefined {
  * Kinds recorded for the reader but not failures: posts left for the next run
  * because the post-analytics window was used up is the plan working, not a
  * fault; a platform the API answers "not supported" or `*_unavailable` for has
- * nothing to read (the API's message is kept, `upw status` shows it).
+ * nothing to read (the API's message is kept, `upw status` shows it); Facebook
+ * asked for without a page id is a warning, the API's answer decides.
  */
-export const NOTICE_KINDS = ['posts_deferred', 'unsupported', 'unavailable'] as const;
+export const NOTICE_KINDS = ['posts_deferred', 'unsupported', 'unavailable', 'no_page_id'] as const;
 
 /** True for a kind that is a note for the reader, not a failure. */
 export function isNoticeKind(kind: string): boolean {
