@@ -1,8 +1,9 @@
 // `upw verify` against the simulator as the live endpoint, on a warehouse copied from its world.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../src/dates.js';
-import { compareAnswers } from '../src/query/verify.usecases.js';
+import { compareAnswers, liveAnswerProblem } from '../src/query/verify.usecases.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
@@ -22,6 +23,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.close();
+});
+
+let quickConfig: string;
+beforeAll(() => {
+  // One retry, quickly: enough to see that a 500 is retried before verify gives up.
+  quickConfig = join(dir, 'quick.config.mjs');
+  writeFileSync(quickConfig, 'export default { profiles: "all", retries: 1 };\n');
 });
 
 const verify = (args: string[], key = 'demo-key') =>
@@ -82,6 +90,28 @@ describe('upw verify', () => {
     expect(sim.stats.requests).toBe(before);
   });
 
+  it('exits 5 with the server\'s message when the live endpoint answers 500 after the retries', async () => {
+    sim.faults.add({ kind: 'http500', route: 'total-impressions', times: Infinity, message: 'Snapshot store unavailable' });
+    try {
+      const before = sim.stats.byRoute['total-impressions'] ?? 0;
+      const r = await verify(['--date', '2026-03-01', '--config', quickConfig]);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain('the live endpoint gave no answer to compare with: The API said: Snapshot store unavailable');
+      expect(r.stderr).toContain('→ 500');
+      // One request and the one retry the config allows.
+      expect((sim.stats.byRoute['total-impressions'] ?? 0) - before).toBe(2);
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
+  it('exits 5 when the live body is not JSON, saying so', async () => {
+    sim.faults.add({ kind: 'malformed', route: 'total-impressions' });
+    const r = await verify(['--date', '2026-03-01', '--config', quickConfig]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('the live endpoint gave no answer to compare with: The API answered with a body that is not JSON');
+  });
+
   it('exits 2 for --source timeseries, which the endpoint has no equivalent of', async () => {
     const r = await verify(['--source', 'timeseries']);
     expect(r.code).toBe(2);
@@ -99,6 +129,20 @@ describe('comparing answers', () => {
 
   it('does not agree when the live answer covers another range', () => {
     expect(compareAnswers(local, { ...local, end_date: '2026-03-03' }).agree).toBe(false);
+  });
+
+  it('reads numbers the live side sends as text the way the collector does', () => {
+    const live = { ...local, total_impressions: '10', per_platform: { x: '10' }, per_day: { '2026-03-01': '0', '2026-03-02': '1e1' } };
+    expect(compareAnswers(local, live)).toMatchObject({ differences: [], agree: true });
+  });
+
+  it('tells a body that is no answer, in the server\'s words', () => {
+    expect(liveAnswerProblem({ success: false, error: 'boom' })).toBe('The API said: boom');
+    expect(liveAnswerProblem({ detail: 'Not authenticated' })).toBe('The API said: Not authenticated');
+    expect(liveAnswerProblem([])).toBe('it answered an empty list ([])');
+    expect(liveAnswerProblem({ success: true })).toBe('it answered without total_impressions or metrics');
+    expect(liveAnswerProblem({ ...local, total_impressions: '0' })).toBeUndefined();
+    expect(liveAnswerProblem({ success: true, metrics: { likes: 1 } })).toBeUndefined();
   });
 
   it('does not agree with an error body', () => {
