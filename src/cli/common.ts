@@ -37,7 +37,8 @@ export const COMMON_HELP = `Common flags:
   --config FILE      config file (default: collector.config.ts in this directory, if present)
   --db FILE          database file (default: UPW_DB, else the config's database, else data/warehouse.sqlite)
   --profile NAME     profile to use, repeatable (overrides the configured profiles)
-  --platforms a,b    platforms to poll (overrides the configured ones)
+  --platforms a,b    platforms to poll (overrides the configured ones); a name upw does not
+                     know (it knows the ten and google_business) is asked for with a warning
   --json             machine output on stdout
   -h, --help         this help`;
 

@@ -14,7 +14,7 @@ export interface ProfileConfig {
    * A name upw does not know is asked for anyway, with a warning.
    */
   platforms?: string[];
-  /** Facebook Page ID (`page_id`), needed for Facebook analytics. */
+  /** Facebook Page ID (`page_id`), needed for Facebook analytics; without it each run notes it. */
   facebookPageId?: string;
   /** LinkedIn organisation URN or ID (`page_urn`). */
   linkedinPageUrn?: string;

@@ -8,7 +8,15 @@ import { progressBar } from '../progress.js';
 const HELP = `Usage: upw collect [flags]
 
 One poll now: every configured profile (or each --profile), all its platforms,
-one analytics request per profile, written into the warehouse.
+one analytics request per profile, written into the warehouse; then, with
+posts.track, its recent posts.
+
+Profiles are checked against /uploadposts/users first: one the account does
+not list is not found and not polled (exit 4 when no profile is found, 5 when
+some are). A profile whose analytics failed for the run (5xx, 429s or no
+connection after the retries, 404) gets no history or post-analytics calls.
+Values the API sends that cannot be read are recorded (upw status) and make
+the run partial. Facebook without facebookPageId is noted once per profile.
 
 ${COMMON_HELP}`;
 
