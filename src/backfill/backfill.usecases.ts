@@ -137,7 +137,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
     const resolved = await resolveTargets(config, input.overrides ?? {}, client, { onUsers: (raw) => wh.transaction(() => recordRaw(wh, runId, raw)) });
     targets = resolved.targets;
     missing = resolved.missing.length;
-    recordTargetChecks(wh, runId, runLog, resolved, false);
+    recordTargetChecks(wh, runId, runLog, resolved, { count: false, analytics: input.timeseries !== false });
     for (const t of resolved.missing) {
       notFound.add(t.username);
       failedProfiles.add(t.username);

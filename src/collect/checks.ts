@@ -16,16 +16,21 @@ import type { ResolvedTargets } from './targets.js';
  */
 export const LASTING_FAILURES: ReadonlySet<string> = new Set(['server_error', 'rate_limited', 'network', 'not_found']);
 
-/** Record the checks of a resolved target list (inside one transaction). `count`: add the missing to the run's failed profiles. */
-export function recordTargetChecks(wh: Warehouse, runId: number, log: Logger, resolved: ResolvedTargets, count = true): void {
+/**
+ * Record the checks of a resolved target list (inside one transaction).
+ * `count`: add the missing to the run's failed profiles; `analytics`: the run
+ * asks the analytics endpoint (where a Facebook page id matters).
+ */
+export function recordTargetChecks(wh: Warehouse, runId: number, log: Logger, resolved: ResolvedTargets, options: { count?: boolean; analytics?: boolean } = {}): void {
+  const { count = true, analytics = true } = options;
+  const pageless = analytics ? resolved.targets.filter((t) => t.platforms.includes('facebook') && t.pageId === undefined) : [];
   wh.transaction(() => {
     for (const t of resolved.missing) {
       recordRunError(wh, runId, { profile: t.username, kind: 'not_found', message: `Profile "${t.username}" not found: the account's /uploadposts/users does not list it` });
       // Counted like a profile the analytics endpoint answered 404 for: the profile and its platforms failed.
       if (count) addRunCounts(wh, runId, { profilesFailed: 1, platformsFailed: t.platforms.length });
     }
-    for (const t of resolved.targets) {
-      if (!t.platforms.includes('facebook') || t.pageId !== undefined) continue;
+    for (const t of pageless) {
       // The docs call page_id required for Facebook; the API's answer still decides, so this is a note.
       recordRunError(wh, runId, {
         profile: t.username,
@@ -36,8 +41,6 @@ export function recordTargetChecks(wh: Warehouse, runId: number, log: Logger, re
     }
   });
   for (const t of resolved.missing) log.warn(`profile "${t.username}" not found: the account's /uploadposts/users does not list it; not polled`);
-  for (const t of resolved.targets) {
-    if (t.platforms.includes('facebook') && t.pageId === undefined) log.warn(`${t.username}: Facebook is asked for without facebookPageId (page_id), which the docs call required`);
-  }
+  for (const t of pageless) log.warn(`${t.username}: Facebook is asked for without facebookPageId (page_id), which the docs call required`);
   if (resolved.unchecked) log.warn({ err: resolved.unchecked }, '/uploadposts/users unavailable: the profiles are polled without checking that the account has them');
 }
