@@ -7,7 +7,9 @@
  */
 import { statSync } from 'node:fs';
 import { addDays } from '../src/dates.js';
-import { DEFAULT_RULES, PLATFORMS } from '../src/platforms.js';
+import { DEFAULT_RULES } from '../src/platforms.js';
+// The ten platforms every generated profile connects (google_business is not among them).
+import { PLATFORMS } from '../src/simulator/catalog.js';
 import { PLATFORM_METRICS } from '../src/simulator/catalog.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
 
@@ -39,7 +41,7 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
     const rule = db.prepare(
       `INSERT INTO platform_rules (platform, valid_from, primary_field, metric_type, source, observed_at) VALUES (?, ?, ?, ?, 'default', ?)`,
     );
-    for (const p of PLATFORMS) rule.run(p, first, DEFAULT_RULES[p].primaryField, DEFAULT_RULES[p].metricType, `${first}T03:00:00.000Z`);
+    for (const p of PLATFORMS) rule.run(p, first, DEFAULT_RULES[p]!.primaryField, DEFAULT_RULES[p]!.metricType, `${first}T03:00:00.000Z`);
   })();
 
   const profile = db.prepare('INSERT INTO profiles (username, first_seen_at) VALUES (?, ?)');

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { RawAnswer } from '../src/api/client.js';
 import { parseAnalytics, parsePlatformMetrics } from '../src/api/parse.js';
 import { storeProfile } from '../src/collect/collect.usecases.js';
-import { PLATFORMS } from '../src/platforms.js';
-import { startSimulator } from '../src/simulator/index.js';
+// The ten platforms every generated profile connects (google_business is not among them).
+import { PLATFORMS, startSimulator } from '../src/simulator/index.js';
 import { cachePlatformMetrics, readPlatformMetricsCache } from '../src/store/rules.repository.js';
 import { startRun } from '../src/store/runs.repository.js';
 import { ValueWriter } from '../src/store/values.repository.js';
@@ -71,7 +71,7 @@ type Flat = { username: string; text: string; series: Array<{ platform: string; 
 function flatten(answers: Answer[]): Flat[] {
   return answers.map((a) => {
     const series: Flat['series'] = [];
-    for (const [platform, r] of Object.entries(parseAnalytics(JSON.parse(a.text), PLATFORMS))) {
+    for (const [platform, r] of Object.entries(parseAnalytics(JSON.parse(a.text), PLATFORMS).platforms)) {
       if (!r.ok) continue;
       for (const [name, value] of Object.entries(r.data.metrics)) series.push({ platform, kind: 'snapshot', name, points: [[DAY, value]] });
       for (const [name, pts] of Object.entries(r.data.timeseries)) series.push({ platform, kind: 'timeseries', name, points: pts.map((p) => [p.day, p.value]) });

@@ -72,6 +72,18 @@ interface RequestContext {
   url: string;
 }
 
+/**
+ * The live endpoint gave nothing to compare with: a 5xx, 429s or no connection
+ * after the retries, or a body that is no answer (exit 5, in the server's words).
+ */
+export class LiveAnswerUnavailableError extends UpwError {
+  override readonly name = 'LiveAnswerUnavailableError';
+  readonly exitCode = ExitCode.partial;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`the live endpoint gave no answer to compare with: ${message}`, options);
+  }
+}
+
 /** Base of every failure talking to the Upload-Post API. */
 export abstract class ApiError extends UpwError {
   readonly exitCode: ExitCode = ExitCode.unexpected;

@@ -143,8 +143,21 @@ describe('parsing analytics answers', () => {
         threads: { message: 'Token expired' },
       },
     };
-    const parsed = parseAnalytics(body, ['instagram', 'discord', 'reddit', 'threads', 'x']);
-    expect(parsed.instagram).toEqual({ ok: true, data: { metrics: { followers: 12 }, timeseries: { reach: [{ day: '2026-01-01', value: 4 }, { day: '2026-01-02', value: 6 }] }, rule: {} } });
+    const parsed = parseAnalytics(body, ['instagram', 'discord', 'reddit', 'threads', 'x']).platforms;
+    expect(parsed.instagram).toEqual({
+      ok: true,
+      data: {
+        metrics: { followers: 12 },
+        timeseries: { reach: [{ day: '2026-01-01', value: 4 }, { day: '2026-01-02', value: 6 }] },
+        demographics: [],
+        rule: {},
+        // Never dropped in silence: what could not be read is handed back for the run's record.
+        bad: [
+          { field: 'likes', raw: '-3', why: 'negative' },
+          { field: 'reach_timeseries[3]', raw: '{"date":"bad","value":1}', why: 'a point without a real day' },
+        ],
+      },
+    });
     expect(parsed.discord).toEqual({ ok: false, kind: 'unsupported', message: 'Analytics are not supported for Discord.' });
     expect(parsed.reddit).toEqual({ ok: false, kind: 'unavailable', message: 'reddit_unavailable' });
     expect(parsed.threads).toEqual({ ok: false, kind: 'platform_error', message: 'Token expired' });

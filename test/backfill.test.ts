@@ -38,7 +38,8 @@ beforeAll(async () => {
       { username: 'gamma', platforms: PROFILES.gamma, createdAt: '2026-01-10T08:00:00Z' },
     ],
   });
-  config = writeConfig(dir, { profiles: Object.keys(PROFILES).map((username) => ({ username })), posts: { track: false } });
+  // alpha's Facebook with its page id, as the docs want (without one, each run warns).
+  config = writeConfig(dir, { profiles: Object.keys(PROFILES).map((username) => ({ username, ...(username === 'alpha' && { facebookPageId: '1234567890' }) })), posts: { track: false } });
   const r = await runCli(['backfill', '--config', config, '--db', db, '--since', SINCE, '--until', TODAY], { env: env() });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);

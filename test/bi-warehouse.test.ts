@@ -95,6 +95,18 @@ function topPosts() {
   return rows.slice(0, 10);
 }
 
+/** The most viewed TikTok post's retention curve at its latest reading, from the post-analytics answers themselves. */
+function retentionCurve() {
+  const latest = new Map<string, { day: string; views: number; retention: { second: string; percentage: number }[] }>();
+  for (const { day, body } of rawAnswers('post-analytics')) {
+    const m = body.platforms?.tiktok?.post_metrics;
+    if (!Array.isArray(m?.retention)) continue;
+    latest.set(body.post.request_id, { day, views: m.views, retention: m.retention });
+  }
+  const [requestId, top] = [...latest].sort(([a, x], [b, y]) => y.views - x.views || a.localeCompare(b))[0]!;
+  return top.retention.map((p) => ({ request_id: requestId, day: top.day, second: Number(p.second), still_watching: p.percentage })).sort((a, b) => a.second - b.second);
+}
+
 /** Instagram's reach series as the analytics answers of runs up to `lastDay` last reported each day. */
 function reachAsKnown(lastDay: string): Map<string, number> {
   const known = new Map<string, number>();
@@ -114,6 +126,11 @@ const CHECKS: Record<string, () => Check> = {
   'top-posts-by-views': () => {
     const expected = topPosts();
     expect(expected).toHaveLength(10);
+    return (rows) => expect(rows).toEqual(expected);
+  },
+  'tiktok-retention-curve': () => {
+    const expected = retentionCurve();
+    expect(expected.length).toBeGreaterThan(5);
     return (rows) => expect(rows).toEqual(expected);
   },
   'as-known-on-day': () => {

@@ -159,7 +159,7 @@ const configArb = fc.record(
   {
     profiles: mostly(
       fc.oneof(good(fc.constant('all')), good(fc.uniqueArray(profileOk, { minLength: 1, maxLength: 3, selector: (p) => p.username }))),
-      badly(fc.constantFrom(undefined, [], 'some', 42, [{}], [{ username: '' }], [{ username: 'a', platforms: ['myspace'] }], [{ username: 'a', platforms: [] }], [{ username: 'a' }, { username: 'a' }], [{ username: 'a', page: 1 }])),
+      badly(fc.constantFrom(undefined, [], 'some', 42, [{}], [{ username: '' }], [{ username: 'a', platforms: ['my space'] }], [{ username: 'a', platforms: [] }], [{ username: 'a' }, { username: 'a' }], [{ username: 'a', page: 1 }])),
     ),
     database: mostly(good(fc.constantFrom('data/x.sqlite', 'w.sqlite')), badly(fc.constantFrom('', '   ', 5, null, []))),
     schedule: mostly(good(fc.constantFrom('0 3 * * *', '*/5 * * * *', '0 0 1 1 *', '0 */2 * * 1-5')), badly(fc.constantFrom('every day', '61 * * * *', '* * *', '', 5, 'x x x x x'))),

@@ -110,6 +110,11 @@ describe('a server that echoes the key back', () => {
         res.end(JSON.stringify(body));
       };
       if (req.url?.startsWith('/api/uploadposts/platform-metrics')) return send(200, { debug: { authorization: auth } });
+      // The account's profiles, each with instagram connected, and the caller's header reflected.
+      const account = (username: string) => ({ username, social_accounts: { instagram: { handle: username } } });
+      if (req.url?.startsWith('/api/uploadposts/users') && auth.length > 0) {
+        return send(200, { success: true, seen: auth, profiles: ['echo-ok', 'echo-500', 'echo-401'].map(account) });
+      }
       if (req.url?.startsWith('/api/analytics/echo-ok')) return send(200, { instagram: { followers: 5, note: `seen ${auth}` } });
       if (req.url?.startsWith('/api/analytics/echo-500')) return send(500, { detail: `upstream rejected ${auth}` });
       return send(401, { success: false, message: `Invalid or expired token: ${auth}` });
@@ -135,7 +140,7 @@ describe('a server that echoes the key back', () => {
 
   it('keeps it out of the message of every error the client throws, which any command may print', async () => {
     const client = new ApiClient({ baseUrl: url, apiKey: KEY, retries: 0 });
-    for (const call of [() => client.users(), () => client.analytics('echo-500', ['instagram'])]) {
+    for (const call of [() => client.history({ page: 1, limit: 10 }), () => client.analytics('echo-500', ['instagram'])]) {
       const error = (await call().catch((e: unknown) => e)) as ApiError;
       expect(error).toBeInstanceOf(ApiError);
       expect(`${error.message} ${error.body}`).not.toContain(KEY);

@@ -1,9 +1,10 @@
 // `upw verify` against the simulator as the live endpoint, on a warehouse filled the way a
 // user fills it: `upw backfill` of 60 days yesterday, then `upw collect` today.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../src/dates.js';
-import { compareAnswers } from '../src/query/verify.usecases.js';
+import { compareAnswers, liveAnswerProblem } from '../src/query/verify.usecases.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { runCli, tempDir } from './helpers.js';
 import { liveText } from './support/parity.js';
@@ -27,6 +28,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.close();
+});
+
+let quickConfig: string;
+beforeAll(() => {
+  // One retry, quickly: enough to see that a 500 is retried before verify gives up.
+  quickConfig = join(dir, 'quick.config.mjs');
+  writeFileSync(quickConfig, 'export default { profiles: "all", retries: 1 };\n');
 });
 
 const verify = (args: string[], key = 'demo-key') =>
@@ -83,6 +91,28 @@ describe('upw verify', () => {
     expect(r.stderr).toMatch(/refused the key/);
   });
 
+  it('exits 5 with the server\'s message when the live endpoint answers 500 after the retries', async () => {
+    sim.faults.add({ kind: 'http500', route: 'total-impressions', times: Infinity, message: 'Snapshot store unavailable' });
+    try {
+      const before = sim.stats.byRoute['total-impressions'] ?? 0;
+      const r = await verify(['--date', '2026-03-01', '--config', quickConfig]);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain('the live endpoint gave no answer to compare with: The API said: Snapshot store unavailable');
+      expect(r.stderr).toContain('→ 500');
+      // One request and the one retry the config allows.
+      expect((sim.stats.byRoute['total-impressions'] ?? 0) - before).toBe(2);
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
+  it('exits 5 when the live body is not JSON, saying so', async () => {
+    sim.faults.add({ kind: 'malformed', route: 'total-impressions' });
+    const r = await verify(['--date', '2026-03-01', '--config', quickConfig]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('the live endpoint gave no answer to compare with: The API answered with a body that is not JSON');
+  });
+
   it('exits 2 on bad input before calling the API', async () => {
     const before = sim.stats.requests;
     const r = await verify(['--date', '2026-02-30', '--json']);
@@ -115,4 +145,19 @@ describe('comparing answers', () => {
     expect(c.agree).toBe(false);
     expect(c.differences.map((d) => d.live)).toEqual([null, null, null, null]);
   });
+
+  it('reads numbers the live side sends as text the way the collector does', () => {
+    const live = { ...local, total_impressions: '10', per_platform: { x: '10' }, per_day: { '2026-03-01': '0', '2026-03-02': '1e1' } };
+    expect(compareAnswers(local, live)).toMatchObject({ differences: [], agree: true });
+  });
+
+  it('tells a body that is no answer, in the server\'s words', () => {
+    expect(liveAnswerProblem({ success: false, error: 'boom' })).toBe('The API said: boom');
+    expect(liveAnswerProblem({ detail: 'Not authenticated' })).toBe('The API said: Not authenticated');
+    expect(liveAnswerProblem([])).toBe('it answered an empty list ([])');
+    expect(liveAnswerProblem({ success: true })).toBe('it answered without total_impressions or metrics');
+    expect(liveAnswerProblem({ ...local, total_impressions: '0' })).toBeUndefined();
+    expect(liveAnswerProblem({ success: true, metrics: { likes: 1 } })).toBeUndefined();
+  });
+
 });

@@ -4,14 +4,17 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { isValidTimeZone } from '../dates.js';
-import { isPlatform, normalizePlatform, type Platform } from '../platforms.js';
+import { isPlatformName, normalizePlatform, unknownPlatformWarning } from '../platforms.js';
 
 export interface ProfileConfig {
   /** The Upload-Post profile username. */
   username: string;
-  /** Platforms to poll; default: the platforms connected in `/uploadposts/users`. */
+  /**
+   * Platforms to poll; default: the platforms connected in `/uploadposts/users`.
+   * A name upw does not know is asked for anyway, with a warning.
+   */
   platforms?: string[];
-  /** Facebook Page ID (`page_id`), needed for Facebook analytics. */
+  /** Facebook Page ID (`page_id`), needed for Facebook analytics; without it each run notes it. */
   facebookPageId?: string;
   /** LinkedIn organisation URN or ID (`page_urn`). */
   linkedinPageUrn?: string;
@@ -45,7 +48,7 @@ export interface UserConfig {
 
 export interface ResolvedProfile {
   username: string;
-  platforms: Platform[] | 'connected';
+  platforms: string[] | 'connected';
   facebookPageId: string | undefined;
   linkedinPageUrn: string | undefined;
 }
@@ -124,7 +127,7 @@ function validateProfiles(problems: string[], v: unknown): void {
       if (!Array.isArray(p.platforms) || p.platforms.length === 0) problems.push(`${path}.platforms: must be a non-empty list of platform names`);
       else
         p.platforms.forEach((name: unknown, j) => {
-          if (typeof name !== 'string' || !isPlatform(normalizePlatform(name))) problems.push(`${path}.platforms[${j}]: unknown platform ${JSON.stringify(name)}`);
+          if (typeof name !== 'string' || !isPlatformName(normalizePlatform(name))) problems.push(`${path}.platforms[${j}]: not a platform name: ${JSON.stringify(name)}`);
         });
     }
     checkString(problems, `${path}.facebookPageId`, p.facebookPageId);
@@ -165,6 +168,15 @@ export function validateConfig(raw: unknown, isValidSchedule: (expr: string) => 
   return problems;
 }
 
+/** One line per configured profile that lists a platform upw does not know (it is still polled). */
+export function configWarnings(config: ResolvedConfig): string[] {
+  if (!Array.isArray(config.profiles)) return [];
+  return config.profiles.flatMap((p, i) => {
+    const line = p.platforms === 'connected' ? undefined : unknownPlatformWarning(p.platforms, `${config.file ?? 'config'}: profiles[${i}].platforms`);
+    return line ? [line] : [];
+  });
+}
+
 /** Fill defaults into a validated config; relative paths resolve against `baseDir`. */
 export function resolveConfig(raw: UserConfig | undefined, file: string | undefined, baseDir: string): ResolvedConfig {
   const database = raw?.database ?? DEFAULTS.database;
@@ -177,7 +189,7 @@ export function resolveConfig(raw: UserConfig | undefined, file: string | undefi
           ? 'all'
           : raw.profiles.map((p) => ({
               username: p.username,
-              platforms: p.platforms ? [...new Set(p.platforms.map(normalizePlatform))] as Platform[] : 'connected',
+              platforms: p.platforms ? [...new Set(p.platforms.map(normalizePlatform))] : 'connected',
               facebookPageId: p.facebookPageId,
               linkedinPageUrn: p.linkedinPageUrn,
             })),

@@ -3,11 +3,13 @@
  * platform, and one row per (post, platform, day, metric).
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { postMetricsTable, postPlatformsTable, postsTable, runErrorsTable } from './schema.js';
+import { postMetricsTable, postPlatformsTable, postProfileSnapshotsTable, postsTable, runErrorsTable } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface PostMetadata {
   requestId: string;
+  /** The run reading it: stamped on the row (what an incremental sync ships). */
+  runId: number | null;
   profileId: number;
   title: string | undefined;
   caption: string | undefined;
@@ -28,10 +30,12 @@ export function upsertPost(wh: Warehouse, m: PostMetadata): void {
       mediaType: m.mediaType ?? null,
       uploadTimestamp: m.uploadTimestamp ?? null,
       firstSeenAt: new Date().toISOString(),
+      runId: m.runId,
     })
     .onConflictDoUpdate({
       target: t.requestId,
       set: {
+        runId: sql`excluded.run_id`,
         title: sql`coalesce(excluded.title, ${t.title})`,
         caption: sql`coalesce(excluded.caption, ${t.caption})`,
         mediaType: sql`coalesce(excluded.media_type, ${t.mediaType})`,
@@ -43,11 +47,14 @@ export function upsertPost(wh: Warehouse, m: PostMetadata): void {
 
 export interface PostPlatformUpdate {
   requestId: string;
+  runId: number | null;
   platform: string;
   platformPostId: string | undefined;
   postUrl: string | undefined;
   /** A failure to record, `null` to clear the last one (metrics came back), undefined to leave it. */
   error?: { message: string; day: string } | null;
+  /** `post_metrics_source` of this answer; undefined leaves the last one. */
+  metricsSource?: string | undefined;
 }
 
 export function upsertPostPlatform(wh: Warehouse, u: PostPlatformUpdate): void {
@@ -55,12 +62,14 @@ export function upsertPostPlatform(wh: Warehouse, u: PostPlatformUpdate): void {
   const error = u.error === undefined ? {} : { lastError: u.error?.message ?? null, lastErrorDay: u.error?.day ?? null };
   wh.db
     .insert(t)
-    .values({ requestId: u.requestId, platform: u.platform, platformPostId: u.platformPostId ?? null, postUrl: u.postUrl ?? null, ...error })
+    .values({ requestId: u.requestId, platform: u.platform, platformPostId: u.platformPostId ?? null, postUrl: u.postUrl ?? null, metricsSource: u.metricsSource ?? null, runId: u.runId, ...error })
     .onConflictDoUpdate({
       target: [t.requestId, t.platform],
       set: {
+        runId: sql`excluded.run_id`,
         platformPostId: sql`coalesce(excluded.platform_post_id, ${t.platformPostId})`,
         postUrl: sql`coalesce(excluded.post_url, ${t.postUrl})`,
+        metricsSource: sql`coalesce(excluded.metrics_source, ${t.metricsSource})`,
         ...(u.error === undefined ? {} : { lastError: sql`excluded.last_error`, lastErrorDay: sql`excluded.last_error_day` }),
       },
     })
@@ -68,21 +77,58 @@ export function upsertPostPlatform(wh: Warehouse, u: PostPlatformUpdate): void {
 }
 
 /** The day's metrics of one platform of a post; a rerun replaces the values, never adds rows. Returns the count written. */
-export function writePostMetrics(wh: Warehouse, requestId: string, platform: string, day: string, metrics: Record<string, number>, observedAt: number): number {
-  const rows = Object.entries(metrics).map(([metric, value]) => ({ requestId, platform, day, metric, value, observedAt }));
+export function writePostMetrics(wh: Warehouse, requestId: string, platform: string, day: string, metrics: Record<string, number>, observedAt: number, runId: number | null): number {
+  const rows = Object.entries(metrics).map(([metric, value]) => ({ requestId, platform, day, metric, value, observedAt, runId }));
   if (rows.length === 0) return 0;
   const t = postMetricsTable;
   wh.db
     .insert(t)
     .values(rows)
-    .onConflictDoUpdate({ target: [t.requestId, t.platform, t.day, t.metric], set: { value: sql`excluded.value`, observedAt: sql`excluded.observed_at` } })
+    .onConflictDoUpdate({
+      target: [t.requestId, t.platform, t.day, t.metric],
+      set: { value: sql`excluded.value`, observedAt: sql`excluded.observed_at`, runId: sql`excluded.run_id` },
+    })
     .run();
   return rows.length;
 }
 
-/** The post was read on `day`: it goes to the back of the next run's queue. */
-export function markPostChecked(wh: Warehouse, requestId: string, day: string): void {
-  wh.db.update(postsTable).set({ lastCheckedDay: day }).where(eq(postsTable.requestId, requestId)).run();
+export interface SnapshotAt {
+  requestId: string;
+  platform: string;
+  snapshot: 'at_post_date' | 'latest';
+  /** The snapshot's own day: the post's day, or `profile_snapshot_latest_date`. */
+  day: string;
+  observedAt: number;
+  runId: number | null;
+}
+
+/**
+ * One profile snapshot post-analytics sent with a platform of a post. A reread
+ * replaces a changed value and adds no rows; an unchanged one keeps the run
+ * that first wrote it. Returns the rows inserted or changed.
+ */
+export function writePostProfileSnapshot(wh: Warehouse, at: SnapshotAt, values: Record<string, number>): number {
+  const rows = Object.entries(values).map(([metric, value]) => ({ ...at, metric, value }));
+  if (rows.length === 0) return 0;
+  const t = postProfileSnapshotsTable;
+  return wh.db
+    .insert(t)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [t.requestId, t.platform, t.snapshot, t.day, t.metric],
+      set: { value: sql`excluded.value`, observedAt: sql`excluded.observed_at`, runId: sql`excluded.run_id` },
+      setWhere: sql`${t.value} IS NOT excluded.value`,
+    })
+    .run().changes;
+}
+
+/**
+ * The post was read on `day` by run `runId`: it goes to the back of the next
+ * run's queue, and the run is stamped on it, so an incremental sync finds every
+ * post whose rows that run wrote by its posts row alone.
+ */
+export function markPostChecked(wh: Warehouse, requestId: string, day: string, runId: number | null): void {
+  wh.db.update(postsTable).set({ lastCheckedDay: day, runId }).where(eq(postsTable.requestId, requestId)).run();
 }
 
 /** `last_checked_day` of each known post among `requestIds` (null: known, never read). */

@@ -78,11 +78,38 @@ export function finishRun(wh: Warehouse, runId: number, status: RunStatus, c: Pi
     .run();
 }
 
-export function recordRunError(wh: Warehouse, runId: number, e: { profile?: string; platform?: string; kind: string; status?: number; message: string }): void {
+export interface RunErrorInput {
+  profile?: string;
+  platform?: string;
+  kind: string;
+  status?: number;
+  message: string;
+  /** For a value that could not be read: the answer's field, and the value as received. */
+  field?: string;
+  rawValue?: string;
+}
+
+export function recordRunError(wh: Warehouse, runId: number, e: RunErrorInput): void {
   wh.db
     .insert(runErrorsTable)
-    .values({ runId, profile: e.profile ?? null, platform: e.platform ?? null, kind: e.kind, status: e.status ?? null, message: e.message, at: new Date().toISOString() })
+    .values({
+      runId,
+      profile: e.profile ?? null,
+      platform: e.platform ?? null,
+      kind: e.kind,
+      status: e.status ?? null,
+      message: e.message,
+      field: e.field ?? null,
+      rawValue: e.rawValue ?? null,
+      at: new Date().toISOString(),
+    })
     .run();
+}
+
+/** A value the API sent that could not be read, for the run's record (kind `bad_value`, a failure). */
+export function recordBadValue(wh: Warehouse, runId: number, where: { profile: string; platform?: string; post?: string }, b: { field: string; raw: string; why: string }): void {
+  const on = `${where.platform ? `${where.profile}/${where.platform}` : where.profile}${where.post ? `, post ${where.post}` : ''}`;
+  recordRunError(wh, runId, { profile: where.profile, platform: where.platform, kind: 'bad_value', message: `${on}: ${b.field} is ${b.why}: ${b.raw}`, field: b.field, rawValue: b.raw });
 }
 
 export interface RawRecord {
@@ -154,9 +181,10 @@ export function readHeartbeat(wh: Warehouse): DaemonState | undefined {
  * Kinds recorded for the reader but not failures: posts left for the next run
  * because the post-analytics window was used up is the plan working, not a
  * fault; a platform the API answers "not supported" or `*_unavailable` for has
- * nothing to read (the API's message is kept, `upw status` shows it).
+ * nothing to read (the API's message is kept, `upw status` shows it); Facebook
+ * asked for without a page id is a warning, the API's answer decides.
  */
-export const NOTICE_KINDS = ['posts_deferred', 'unsupported', 'unavailable'] as const;
+export const NOTICE_KINDS = ['posts_deferred', 'unsupported', 'unavailable', 'no_page_id'] as const;
 
 /** True for a kind that is a note for the reader, not a failure. */
 export function isNoticeKind(kind: string): boolean {

@@ -2,7 +2,7 @@ import { backfill, resolveRange } from '../../backfill/backfill.usecases.js';
 import { dayInZone, now } from '../../dates.js';
 import { ExitCode } from '../../errors.js';
 import { openWriter } from '../../store/warehouse.js';
-import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, warnUnknownPlatforms, writeJson, type CommandIo } from '../common.js';
 import { progressBar } from '../progress.js';
 import { exitCodeForRun } from './collect.js';
 import { preferSmallHeap } from '../heap.js';
@@ -32,7 +32,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
-  const { config, dbPath, log } = await loadContext(flags, io);
+  const ctx = await loadContext(flags, io);
+  const { config, dbPath, log } = ctx;
+  warnUnknownPlatforms(ctx, platforms);
   const at = now();
   const range = resolveRange(flags.since, flags.until, dayInZone(at, config.serverTimezone));
   const client = apiClientFrom(io, config);

@@ -1,7 +1,7 @@
 import { startDaemon, type Daemon } from '../../daemon/daemon.js';
 import { ExitCode } from '../../errors.js';
 import { openWriter } from '../../store/warehouse.js';
-import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, warnUnknownPlatforms, type CommandIo } from '../common.js';
 import { preferSmallHeap } from '../heap.js';
 
 const HELP = `Usage: upw daemon [flags]
@@ -25,7 +25,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
-  const { config, dbPath, log } = await loadContext(flags, io);
+  const ctx = await loadContext(flags, io);
+  const { config, dbPath, log } = ctx;
+  warnUnknownPlatforms(ctx, platforms);
   const client = apiClientFrom(io, config);
   const wh = openWriter(dbPath);
   const deps = { wh, client, log, config };
