@@ -1,11 +1,11 @@
 /** `upw export <view>`: a BI view as CSV or JSON, to stdout or a file. */
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BadInputError, ExitCode } from '../../errors.js';
 import { exportView } from '../../export/export.usecases.js';
-import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_OPTIONS, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
+import { openReadOnly } from '../read.js';
 
 const HELP = `Usage: upw export <view> [flags]
 
@@ -49,8 +49,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const platforms = flags.platform !== undefined ? parsePlatformList(flags.platform, '--platform') : undefined;
   const { dbPath } = await loadContext(flags, io);
   // An export reads; it never creates a warehouse where there was none.
-  if (!existsSync(dbPath)) throw new BadInputError(`there is no warehouse at ${dbPath} (run upw collect first, or pass --db)`);
-  const wh = openWarehouse(dbPath);
+  const wh = openReadOnly(dbPath, () => new BadInputError(`there is no warehouse at ${dbPath} (run upw collect first, or pass --db)`));
   try {
     const input = { wh, view, format: flags.format, profiles: flags.profile, platforms, startDate: flags['start-date'], endDate: flags['end-date'] };
     if (flags.out === undefined) {

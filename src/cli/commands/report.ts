@@ -4,8 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { BadInputError, ExitCode, ProfileNotFoundError } from '../../errors.js';
 import { buildReport, chartJsSource } from '../../report/report.usecases.js';
 import { renderReport } from '../../report/report.template.js';
-import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_OPTIONS, loadContext, parseFlags, writeJson, type CommandIo } from '../common.js';
+import { readWarehouse } from '../read.js';
 
 const HELP = `Usage: upw report [flags]
 
@@ -45,27 +45,17 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   if (positionals.length > 0) throw new BadInputError(`unexpected "${positionals.join(' ')}" (profiles go in --profile NAME)`);
   const { config, dbPath } = await loadContext(flags, io);
-  if (!existsSync(dbPath)) {
+  const missing = () => {
     const where = `: there is no warehouse at ${dbPath} yet (run upw collect or upw backfill)`;
-    if (flags.profile?.[0]) throw new ProfileNotFoundError(flags.profile[0], where);
-    throw new BadInputError(`there is no warehouse at ${dbPath} yet (run upw collect or upw backfill, or pass --db)`);
-  }
-  const wh = openWarehouse(dbPath);
-  let html: string;
-  let data: ReturnType<typeof buildReport>;
-  try {
-    data = buildReport({
-      wh,
-      profiles: flags.profile,
-      start_date: flags['start-date'],
-      end_date: flags['end-date'],
-      as_of: flags['as-of'],
-      timezone: config.timezone,
-    });
-    html = renderReport(data, chartJsSource());
-  } finally {
-    wh.close();
-  }
+    if (flags.profile?.[0]) return new ProfileNotFoundError(flags.profile[0], where);
+    return new BadInputError(`there is no warehouse at ${dbPath} yet (run upw collect or upw backfill, or pass --db)`);
+  };
+  const data = readWarehouse(
+    dbPath,
+    (wh) => buildReport({ wh, profiles: flags.profile, start_date: flags['start-date'], end_date: flags['end-date'], as_of: flags['as-of'], timezone: config.timezone }),
+    missing,
+  );
+  const html = renderReport(data, chartJsSource());
   const out = resolve(io.cwd, flags.out ?? 'upw-report.html');
   mkdirSync(dirname(out), { recursive: true });
   // Renamed into place whole: a browser reloading the file never sees half of it.

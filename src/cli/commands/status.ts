@@ -1,16 +1,16 @@
-import { existsSync } from 'node:fs';
 import { BadInputError, ExitCode } from '../../errors.js';
 import { formatStatus } from '../../status/status.render.js';
-import { emptyStatus, readStatus } from '../../status/status.usecases.js';
-import { openWarehouse } from '../../store/warehouse.js';
+import { readStatus } from '../../status/status.usecases.js';
 import { COMMON_OPTIONS, loadContext, parseFlags, type CommandIo } from '../common.js';
+import { readWarehouse } from '../read.js';
 
 const HELP = `Usage: upw status [--json] [--config FILE] [--db FILE]
 
 The daemon's heartbeat and next run (alive when its heartbeat is fresh and its
 process exists), the last runs with their status and counts, per-profile
 coverage (first and last day with snapshots, days missing inside that span),
-and recent errors. Reads the warehouse only; calls no API.
+and recent errors. Reads the warehouse only; calls no API. Exit 4 where there
+is no warehouse.
 
   --runs N           how many recent runs (default 10)
   --errors N         how many recent errors (default 10)
@@ -33,16 +33,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   const { dbPath } = await loadContext(flags, io);
   const options = { runs: count('--runs', flags.runs, 10), errors: count('--errors', flags.errors, 10) };
-  let report = emptyStatus();
-  // Looking must not create a warehouse where there is none.
-  if (dbPath === ':memory:' || existsSync(dbPath)) {
-    const wh = openWarehouse(dbPath);
-    try {
-      report = readStatus(wh, options);
-    } finally {
-      wh.close();
-    }
-  }
+  // Looking never creates a warehouse: where there is none, that is the answer (exit 4).
+  const report = readWarehouse(dbPath, (wh) => readStatus(wh, options));
   let text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report);
   // A last guard: whatever an error message carried, the key never reaches the terminal.
   const key = io.env.UPLOAD_POST_API_KEY;

@@ -10,7 +10,7 @@ import { QUERY_HELP, QUERY_OPTIONS, queryFromFlags } from '../../query/query.fla
 import { renderComparison } from '../../query/verify.render.js';
 import { compareAnswers, liveParams } from '../../query/verify.usecases.js';
 import { apiClientFrom, loadContext, parseFlags, writeJson, type CommandIo } from '../common.js';
-import { openForQuery, profileArg } from './impressions.js';
+import { profileArg, readForQuery } from './impressions.js';
 
 const HELP = `Usage: upw verify <profile> [flags]
 
@@ -39,13 +39,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     if (query.source === 'timeseries') throw new BadInputError('--source timeseries cannot be verified: the live endpoint only sums daily snapshots');
     const resolved = resolveQuery(query);
     const client = apiClientFrom(io, ctx.config);
-    const wh = openForQuery(ctx.dbPath, profile);
-    let local;
-    try {
-      local = explainImpressions(wh, profile, { ...query, breakdown: true }).answer;
-    } finally {
-      wh.close();
-    }
+    const local = readForQuery(ctx.dbPath, profile, (wh) => explainImpressions(wh, profile, { ...query, breakdown: true }).answer);
     const live = await client.totalImpressions(profile, liveParams(resolved, query.platform));
     const comparison = compareAnswers(local, live.body);
     if (json) writeJson(io, comparison);
