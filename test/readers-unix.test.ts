@@ -85,6 +85,17 @@ describe.skipIf(why !== undefined)(`a warehouse shared with other Unix users${wh
     expect(listing(state)).toEqual(before);
   });
 
+  it('a reader publishes a copy that any client opens without -readonly, in rollback-journal mode', async () => {
+    const copy = join(out, 'copy.sqlite');
+    const r = await upwAs(READER, ['publish', '--db', db, '--out', copy, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ out: copy, source: db });
+    expect(readdirSync(out).filter((f) => f.startsWith('copy'))).toEqual(['copy.sqlite']);
+    if (!hasSqlite3) return;
+    const read = await runAs(READER, 'sqlite3', [copy, 'PRAGMA journal_mode; SELECT count(*) > 0 FROM v_daily_metrics;']);
+    expect([read.code, read.stdout.trim().split('\n')], read.stderr).toEqual([0, ['delete', '1']]);
+  });
+
   it.skipIf(!hasSqlite3)('the sqlite3 shell reads the live file as the reader, with -readonly', async () => {
     const r = await runAs(READER, 'sqlite3', ['-readonly', db, "SELECT count(DISTINCT platform) FROM v_latest_snapshot WHERE profile_username = 'alpha';"]);
     expect([r.code, r.stdout.trim(), r.stderr]).toEqual([0, '3', '']);

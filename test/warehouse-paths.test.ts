@@ -26,6 +26,7 @@ const EVERY_COMMAND = [
   ['posts', 'alpha'],
   ['export', 'v_daily_metrics'],
   ['report', '--out', join(dir, 'r.html')],
+  ['publish', '--out', join(dir, 'p.sqlite')],
 ];
 
 describe('a warehouse made by a newer upw', () => {

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { describe: string; load: () => Promise<CommandMo
   status: { describe: 'last runs, next run, coverage, recent errors', load: () => import('./commands/status.js') },
   export: { describe: 'one BI view as CSV or JSON (--format, --out, --profile, --platform, dates)', load: () => import('./commands/export.js') },
   report: { describe: 'one self-contained HTML file with charts and the range totals', load: () => import('./commands/report.js') },
+  publish: { describe: 'a consistent rollback-journal copy of the warehouse for BI readers (--out FILE)', load: () => import('./commands/publish.js') },
   demo: { describe: 'built-in simulator on loopback → data/demo.sqlite, then a report', load: () => import('./commands/demo.js') },
 };
 

@@ -1,6 +1,7 @@
 import { backfill, resolveRange } from '../../backfill/backfill.usecases.js';
 import { dayInZone, now } from '../../dates.js';
 import { ExitCode } from '../../errors.js';
+import { publishAfterRun } from '../../publish/publish.usecases.js';
 import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
 import { progressBar } from '../progress.js';
@@ -42,6 +43,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   try {
     const summary = await backfill({ wh, client, log, config }, { overrides: { profiles: flags.profile, platforms }, ranges: [range], now: at, signal: abort.signal, onProgress: (d, t) => bar.update(d, t) });
     bar.end();
+    await publishAfterRun({ wh, config, log });
     const { run } = summary;
     if (flags.json) writeJson(io, { run, since: range.since, until: range.until, imported: summary.imported, skipped: summary.skipped, failed: summary.failed, notFound: summary.notFound });
     else

@@ -1,5 +1,6 @@
 import { collect, type RunSummary } from '../../collect/collect.usecases.js';
 import { ExitCode } from '../../errors.js';
+import { publishAfterRun } from '../../publish/publish.usecases.js';
 import { openWarehouse } from '../../store/warehouse.js';
 import { preferSmallHeap } from '../heap.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
@@ -47,6 +48,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       },
     );
     bar.end();
+    await publishAfterRun({ wh, config, log });
     const { run } = summary;
     if (flags.json) writeJson(io, { run, notFound: summary.notFound });
     else

@@ -1,5 +1,6 @@
 import { startDaemon } from '../../daemon/daemon.js';
 import { ExitCode } from '../../errors.js';
+import { publishAfterRun } from '../../publish/publish.usecases.js';
 import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
 import { preferSmallHeap } from '../heap.js';
@@ -33,6 +34,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const daemon = startDaemon(deps, {
     overrides: { profiles: flags.profile, platforms },
     afterProfiles: config.posts.track ? (ctx) => trackPosts(deps, ctx) : undefined,
+    afterJob: () => publishAfterRun(deps),
   });
   const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
