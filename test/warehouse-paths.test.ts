@@ -22,6 +22,7 @@ const EVERY_COMMAND = [
   ['collect', '--profile', 'alpha'],
   ['backfill', '--profile', 'alpha', '--since', '2026-03-01', '--until', '2026-03-02'],
   ['status'],
+  ['status', '--check'],
   ['impressions', 'alpha'],
   ['posts', 'alpha'],
   ['export', 'v_daily_metrics'],
