@@ -153,7 +153,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
             });
             if (counts.platformsOk > 0) tally.imported++;
             else tally.failed++;
-            runLog.info({ profile: target.username, ...counts }, 'time series stored');
+            runLog.debug({ profile: target.username, ...counts }, 'time series stored');
           } catch (e) {
             // A rolled-back transaction may have created series rows the writer's cache still holds.
             writer.forget();
@@ -181,7 +181,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
           try {
             const { values } = await importHistory(ctx, unit);
             tally.imported++;
-            runLog.info({ profile: unit.profile, platform: unit.platform, since: unit.since, until: unit.until, values }, 'history imported');
+            runLog.debug({ profile: unit.profile, platform: unit.platform, since: unit.since, until: unit.until, values }, 'history imported');
           } catch (e) {
             fail(e, unit.profile, unit.platform);
           } finally {

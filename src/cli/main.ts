@@ -1,6 +1,9 @@
 /** `upw`: dispatch to a lazily imported command; map errors to exit codes here only. */
-import { ExitCode, UpwError, exitCodeOf } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { BadInputError, ExitCode, UpwError, exitCodeOf } from '../errors.js';
+import type { LogFormat } from '../logger.js';
 import type { CommandIo, CommandModule } from './common.js';
+import { isBrokenPipe } from './output.js';
 
 const COMMANDS: Record<string, { describe: string; load: () => Promise<CommandModule> }> = {
   collect: { describe: 'one poll now: every configured profile, all its platforms', load: () => import('./commands/collect.js') },
@@ -23,14 +26,58 @@ function usage(): string {
 Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.describe}`).join('\n')}
 
-Environment: UPLOAD_POST_API_KEY, UPLOAD_POST_BASE_URL, UPW_DB, LOG_LEVEL (.env is read if present)
-Exit codes: 0 ok, 1 unexpected, 2 bad input, 3 key refused, 4 profile not found, 5 partial
+upw --version (or -V) prints the version.
+${GLOBAL_HELP}
+Exit codes: 0 ok, 1 unexpected, 2 bad input, 3 key refused, 4 profile (or warehouse) not found, 5 partial
 `;
 }
 
+/** Said under every command's --help too: what every command takes beside its own flags. */
+const GLOBAL_HELP = `
+Every command also takes:
+  --log-format json|pretty   log lines as JSON, or for people (default: pretty on a terminal, JSON otherwise)
+
+Environment:
+  UPLOAD_POST_API_KEY   your API key, for commands that call the API (never stored or logged)
+  UPLOAD_POST_BASE_URL  the API (default https://api.upload-post.com/api)
+  UPW_DB                the database file (--db wins; it wins over the config's database)
+  LOG_LEVEL             error, warn, info (default), debug, trace or silent; debug adds stack traces
+  UPW_NOW               an ISO instant the clock starts at (replays a day, for the simulator and queries)
+  A .env file in the working directory is read if present.
+`;
+
+/** The package's version, from its package.json (found from this module, not the working directory). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** `--log-format F` / `--log-format=F`, taken out of the command's arguments: every command has it. */
+function takeLogFormat(argv: string[]): { argv: string[]; logFormat?: LogFormat } {
+  const rest: string[] = [];
+  let logFormat: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--log-format') logFormat = argv[++i] ?? '';
+    else if (arg.startsWith('--log-format=')) logFormat = arg.slice('--log-format='.length);
+    else rest.push(arg);
+  }
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') throw new BadInputError(`--log-format: expected json or pretty, got "${logFormat}"`);
+  return { argv: rest, logFormat };
+}
+
+const debugging = (io: CommandIo) => io.env.LOG_LEVEL === 'debug' || io.env.LOG_LEVEL === 'trace';
+
 /** Run `upw` with these arguments; resolves to the exit code. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...given] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`${version()}\n`);
+    return ExitCode.ok;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return name ? ExitCode.ok : ExitCode.badInput;
@@ -40,11 +87,24 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`upw: unknown command "${name}"\n\n${usage()}`);
     return ExitCode.badInput;
   }
+  // A reader that stops reading our stdout (`upw export … | head -1`) is not a failure of ours.
+  const onStdoutError = (error: unknown) => {
+    if (!isBrokenPipe(error)) io.stderr.write(`upw ${name}: cannot write to stdout: ${(error as Error).message}\n`);
+  };
+  io.stdout.on?.('error', onStdoutError);
   try {
-    return await (await command.load()).run(rest, io);
+    const { argv: rest, logFormat } = takeLogFormat(given);
+    const code = await (await command.load()).run(rest, { ...io, logFormat: logFormat ?? io.logFormat });
+    if (code === ExitCode.ok && rest.some((a) => a === '--help' || a === '-h')) io.stdout.write(GLOBAL_HELP);
+    return code;
   } catch (error) {
+    if (isBrokenPipe(error)) return ExitCode.ok;
     if (error instanceof UpwError && error.userFacing) io.stderr.write(`upw ${name}: ${error.message}\n`);
-    else io.stderr.write(`upw ${name}: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`);
+    // Ours to fix, not the user's: what happened in one line; the stack only for whoever asks (LOG_LEVEL=debug).
+    else if (debugging(io)) io.stderr.write(`upw ${name}: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`);
+    else io.stderr.write(`upw ${name}: unexpected failure: ${(error as Error)?.message ?? String(error)} (LOG_LEVEL=debug shows where)\n`);
     return exitCodeOf(error);
+  } finally {
+    io.stdout.off?.('error', onStdoutError);
   }
 }

@@ -99,7 +99,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
           try {
             const answer = await client.analytics(target.username, target.platforms, { pageId: target.pageId, pageUrn: target.pageUrn });
             const counts = storeProfile({ wh, writer, runId, day, target, raw: answer.raw, body: answer.body, cached, observedAt: Math.floor((at.getTime() + (Date.now() - startedAt)) / 1000), source: 'collect' });
-            runLog.info({ profile: target.username, ms: Date.now() - started, ...counts }, 'collected');
+            runLog.debug({ profile: target.username, ms: Date.now() - started, ...counts }, 'collected');
           } catch (e) {
             if (!(e instanceof ApiError)) throw e;
             if (e instanceof ApiKeyRefusedError) {

@@ -29,7 +29,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     return ExitCode.ok;
   }
   const dbPath = resolve(io.cwd, flags.db ?? 'data/demo.sqlite');
-  const log = createLogger({ level: io.env.LOG_LEVEL ?? 'warn', apiKey: DEMO_KEY });
+  const log = createLogger({ level: io.env.LOG_LEVEL ?? 'warn', apiKey: DEMO_KEY, format: io.logFormat });
   const { startSimulator } = await import('../../simulator/index.js');
   const sim = await startSimulator({ seed: 1, apiKey: DEMO_KEY });
   const wh = openWarehouse(dbPath);
