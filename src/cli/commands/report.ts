@@ -1,10 +1,11 @@
 /** `upw report`: one self-contained HTML file with charts and the range totals. */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BadInputError, ExitCode, ProfileNotFoundError } from '../../errors.js';
 import { buildReport, chartJsSource } from '../../report/report.usecases.js';
 import { renderReport } from '../../report/report.template.js';
 import { COMMON_OPTIONS, loadContext, parseFlags, writeJson, type CommandIo } from '../common.js';
+import { prepareOutFile } from '../output.js';
 import { readWarehouse } from '../read.js';
 
 const HELP = `Usage: upw report [flags]
@@ -45,6 +46,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   if (positionals.length > 0) throw new BadInputError(`unexpected "${positionals.join(' ')}" (profiles go in --profile NAME)`);
   const { config, dbPath } = await loadContext(flags, io);
+  const out = resolve(io.cwd, flags.out ?? 'upw-report.html');
+  prepareOutFile(out);
   const missing = () => {
     const where = `: there is no warehouse at ${dbPath} yet (run upw collect or upw backfill)`;
     if (flags.profile?.[0]) return new ProfileNotFoundError(flags.profile[0], where);
@@ -56,8 +59,6 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     missing,
   );
   const html = renderReport(data, chartJsSource());
-  const out = resolve(io.cwd, flags.out ?? 'upw-report.html');
-  mkdirSync(dirname(out), { recursive: true });
   // Renamed into place whole: a browser reloading the file never sees half of it.
   const partial = `${out}.partial-${process.pid}`;
   writeFileSync(partial, html);
