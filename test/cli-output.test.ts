@@ -143,6 +143,25 @@ describe('logs', () => {
   });
 });
 
+describe('machine output', () => {
+  it('is snake_case at every depth, for collect, backfill, status and publish', async () => {
+    const db = join(dir, 'json-keys.sqlite');
+    const keysOf = (value: unknown): string[] =>
+      Array.isArray(value) ? value.flatMap(keysOf) : value && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => [k, ...keysOf(v)]) : [];
+    const outputs = [
+      await runCli(['collect', '--json', '--config', config, '--db', db], { env: env() }),
+      await runCli(['backfill', '--json', '--config', config, '--db', db, '--profile', 'alpha', '--since', '2026-03-10', '--until', '2026-03-14'], { env: env() }),
+      await runCli(['status', '--json', '--db', db]),
+      await runCli(['status', '--check', '--json', '--db', db], { env: { UPW_NOW: NOW } }),
+      await runCli(['publish', '--json', '--db', db]),
+    ].map((r) => JSON.parse(r.stdout) as unknown);
+    const keys = new Set(outputs.flatMap(keysOf));
+    expect(keys).toContain('not_found');
+    expect(keys).toContain('values_written');
+    expect([...keys].filter((k) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(k))).toEqual([]);
+  });
+});
+
 describe('an unexpected failure', () => {
   it('is one line without a stack trace, and the stack with LOG_LEVEL=debug', async () => {
     // A warehouse someone damaged by hand: a table is gone, which no migration expects.
