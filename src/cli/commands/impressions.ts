@@ -54,9 +54,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
     return ExitCode.ok;
   } catch (error) {
-    if (json && error instanceof BadInputError) {
+    // Under --json every answer is JSON on stdout, as the API's errors are: bad input (2) and an unknown profile (4).
+    if (json && (error instanceof BadInputError || error instanceof ProfileNotFoundError)) {
       writeJson(io, { success: false, error: error.message });
-      return ExitCode.badInput;
+      return error.exitCode;
     }
     throw error;
   }

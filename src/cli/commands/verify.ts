@@ -3,7 +3,7 @@
  * the live endpoint, side by side. Exit 0 when they agree, 5 when they differ.
  * Why the range is resolved locally and sent explicitly: see verify.usecases.ts.
  */
-import { ApiBadRequestError, BadInputError, ExitCode } from '../../errors.js';
+import { ApiBadRequestError, BadInputError, ExitCode, ProfileNotFoundError } from '../../errors.js';
 import { resolveQuery } from '../../query/impressions.query.js';
 import { explainImpressions } from '../../query/impressions.usecases.js';
 import { QUERY_HELP, QUERY_OPTIONS, queryFromFlags } from '../../query/query.flags.js';
@@ -46,9 +46,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     else io.stdout.write(renderComparison(comparison));
     return comparison.agree ? ExitCode.ok : ExitCode.partial;
   } catch (error) {
-    if (json && (error instanceof BadInputError || error instanceof ApiBadRequestError)) {
+    if (json && (error instanceof BadInputError || error instanceof ApiBadRequestError || error instanceof ProfileNotFoundError)) {
       writeJson(io, { success: false, error: error.message });
-      return ExitCode.badInput;
+      return error.exitCode;
     }
     throw error;
   }
