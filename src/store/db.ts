@@ -120,7 +120,8 @@ function openWriter(path: string): Database_ {
  *    that started meanwhile and checkpointed into it changes it.
  */
 function openReader(path: string, options: { schema?: boolean } = {}): Database_ {
-  if (path !== ':memory:' && !warehouseFileExists(path)) throw new WarehouseNotFoundError(path, 'there is no file there');
+  if (path === ':memory:') throw new WarehouseNotFoundError(path, 'an in-memory database is empty to any other connection');
+  if (!warehouseFileExists(path)) throw new WarehouseNotFoundError(path, 'there is no file there');
   let sqlite: Database.Database | undefined;
   let identity: string | undefined;
   try {
