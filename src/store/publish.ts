@@ -5,13 +5,15 @@
  * `-wal`/`-shm`, so any user who can read it can open it with any SQLite.
  *
  * Made with VACUUM INTO, not the online backup API (better-sqlite3's
- * `db.backup()`), measured with a writer committing every 2 ms beside it:
- * VACUUM INTO reads in ONE read transaction, so under WAL it never blocks the
- * writer (100 MB in 0.36 s; the writer's worst commit 1.2 ms, p99 0.2 ms, its
- * baseline 0.15 ms), and writes a compact file already in rollback mode. The
- * backup API copies in steps and starts over whenever another connection
- * writes: on the same 100 MB file it had not finished after 20 s, and its
- * copy is in WAL mode, with the very problem the copy exists to avoid.
+ * `db.backup()`), measured by bench/publish-methods.ts with a writer
+ * committing every 2 ms beside it. VACUUM INTO reads in ONE read transaction,
+ * so under WAL it never blocks the writer: 100 MB in 0.36 s, 50 MB in 0.6–0.9 s
+ * on a loaded 2-core machine, the writer's p99 commit 0.2–0.3 ms (0.1–0.2 ms
+ * alone); and it writes a compact file already in rollback mode. The backup
+ * API copies in steps and starts over whenever another connection writes: on
+ * 50 MB it restarted 2,762 times and had not finished after 20 s, the writer's
+ * p99 rose to 8 ms (max 56 ms) meanwhile, and its copy would be in WAL mode,
+ * with the very problem the copy exists to avoid.
  * The price of one read transaction: the writer cannot checkpoint past it,
  * so the WAL grows until the copy ends.
  */
