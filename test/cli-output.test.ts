@@ -104,6 +104,9 @@ describe('logs', () => {
     expect(() => JSON.parse(lines(pretty.stderr)[0]!)).toThrow();
     const bad = await runCli(['status', '--log-format=xml']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--log-format: expected json or pretty, got "xml"')]);
+    // Before the command's name too.
+    const first = await runCli(['--log-format', 'pretty', 'collect', '--config', config, '--db', join(dir, 'pretty-first.sqlite')], { env: env() });
+    expect(first.stderr).toMatch(/WARN.*profile failed/);
   });
 
   it('of a one-shot collect at info are a short summary, not lines per profile; debug has those', async () => {

@@ -16,7 +16,7 @@ const COMMANDS: Record<string, { describe: string; load: () => Promise<CommandMo
   export: { describe: 'one BI view as CSV or JSON (--format, --out, --profile, --platform, dates)', load: () => import('./commands/export.js') },
   report: { describe: 'one self-contained HTML file with charts and the range totals', load: () => import('./commands/report.js') },
   publish: { describe: 'a consistent rollback-journal copy of the warehouse for BI readers (--out FILE)', load: () => import('./commands/publish.js') },
-  demo: { describe: 'built-in simulator on loopback → data/demo.sqlite, then a report', load: () => import('./commands/demo.js') },
+  demo: { describe: 'built-in simulator on loopback → data/demo.sqlite and its HTML report, no API key', load: () => import('./commands/demo.js') },
 };
 
 function usage(): string {
@@ -73,7 +73,15 @@ const debugging = (io: CommandIo) => io.env.LOG_LEVEL === 'debug' || io.env.LOG_
 
 /** Run `upw` with these arguments; resolves to the exit code. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
-  const [name, ...given] = argv;
+  let taken: ReturnType<typeof takeLogFormat>;
+  try {
+    // Before or after the command's name: `upw --log-format json status` and `upw status --log-format json`.
+    taken = takeLogFormat(argv);
+  } catch (error) {
+    io.stderr.write(`upw: ${(error as Error).message}\n`);
+    return ExitCode.badInput;
+  }
+  const [name, ...rest] = taken.argv;
   if (name === '--version' || name === '-V' || name === 'version') {
     io.stdout.write(`${version()}\n`);
     return ExitCode.ok;
@@ -93,8 +101,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   };
   io.stdout.on?.('error', onStdoutError);
   try {
-    const { argv: rest, logFormat } = takeLogFormat(given);
-    const code = await (await command.load()).run(rest, { ...io, logFormat: logFormat ?? io.logFormat });
+    const code = await (await command.load()).run(rest, { ...io, logFormat: taken.logFormat ?? io.logFormat });
     if (code === ExitCode.ok && rest.some((a) => a === '--help' || a === '-h')) io.stdout.write(GLOBAL_HELP);
     return code;
   } catch (error) {
