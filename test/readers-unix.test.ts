@@ -6,7 +6,7 @@
  * the next collection.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
@@ -94,6 +94,19 @@ describe.skipIf(why !== undefined)(`a warehouse shared with other Unix users${wh
     if (!hasSqlite3) return;
     const read = await runAs(READER, 'sqlite3', [copy, 'PRAGMA journal_mode; SELECT count(*) > 0 FROM v_daily_metrics;']);
     expect([read.code, read.stdout.trim().split('\n')], read.stderr).toEqual([0, ['delete', '1']]);
+  });
+
+  it('a user outside the group is told it may not read the warehouse (exit 2), not shown a stack trace', async () => {
+    // A directory it may enter but a file it may not read: group-only access, and this user is not in the group.
+    const lone = join(base, 'lone');
+    mkdirSync(lone);
+    chmodSync(lone, 0o755);
+    const file = join(lone, 'w.sqlite');
+    writeFileSync(file, readFileSync(db));
+    chownSync(file, idOf(WRITER, 'passwd'), idOf(WRITER, 'group'));
+    chmodSync(file, 0o640);
+    const r = await upwAs(READER, ['status', '--db', file]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(`Cannot use ${file} as the warehouse (--db, UPW_DB or the config's database): this user may not read it`)]);
   });
 
   it.skipIf(!hasSqlite3)('the sqlite3 shell reads the live file as the reader, with -readonly', async () => {

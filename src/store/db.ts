@@ -3,7 +3,7 @@
  * pragmas every reader and writer relies on and brings the schema up to date;
  * a reader opens it read-only and changes nothing, not even beside it.
  */
-import { closeSync, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -39,9 +39,20 @@ const UNUSABLE = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'ERO
 function explain(path: string, error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNUSABLE.has(code) || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN'))) {
-    return new BadInputError(`Cannot use ${path} as the warehouse (--db, UPW_DB or the config's database): ${(error as Error).message}`);
+    // SQLite says "unable to open database file" whatever the cause; the likeliest one for another user, said plainly.
+    const why = code.startsWith('SQLITE_CANTOPEN') && !readable(path) ? 'this user may not read it (readers need read access: docs/deploy.md, "Access for BI readers")' : (error as Error).message;
+    return new BadInputError(`Cannot use ${path} as the warehouse (--db, UPW_DB or the config's database): ${why}`);
   }
   return error;
+}
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Open a warehouse file (or ':memory:'): a writer's, in WAL mode and migrated, or a reader's. */
