@@ -61,6 +61,15 @@ export class WarehouseBusyError extends UpwError {
   }
 }
 
+/** No warehouse at the path yet (exit 4, as for a profile it does not hold): a reader never creates one. */
+export class WarehouseNotFoundError extends UpwError {
+  override readonly name = 'WarehouseNotFoundError';
+  readonly exitCode = ExitCode.profileNotFound;
+  constructor(readonly path: string, why: string) {
+    super(`There is no warehouse at ${path} (${why}): run upw collect or upw backfill first, or pass --db`);
+  }
+}
+
 /** A run finished, but some profile or platform failed (exit 5). */
 export class PartialRunError extends UpwError {
   override readonly name = 'PartialRunError';

@@ -118,7 +118,7 @@ describe('upw backfill', () => {
     sim.stats.reset();
     const r = await runCli(['backfill', '--config', config, '--db', db, '--since', SINCE, '--until', TODAY, '--json'], { env: env() });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ imported: 0, skipped: 15, failed: 0, run: { status: 'ok', valuesWritten: 0 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ imported: 0, skipped: 15, failed: 0, run: { status: 'ok', values_written: 0 } });
     expect(sim.stats.byRoute['total-impressions'] ?? 0).toBe(0);
     expect(sim.stats.byRoute.analytics ?? 0).toBe(0);
     expect(canonicalDump(db)).toEqual(before);

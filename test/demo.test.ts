@@ -3,7 +3,7 @@
  * its own simulator, a real file. Its totals must equal what an independent
  * simulator with the same seed answers live.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,16 +26,24 @@ describe('upw demo', () => {
     const withFacebook = sim.world.profiles().filter((p) => sim.world.platformsOf(p).includes('facebook')).sort();
     expect(lines).toEqual(withFacebook.map((p) => `${p}: Facebook is asked for without facebookPageId (page_id), which the docs call required`));
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { database: string; profiles: { profile: string; lastDay: string; impressionsLast30Days: number }[] };
+    const out = JSON.parse(r.stdout) as { database: string; report: string; profiles: { profile: string; last_day: string; impressions_last_30_days: number; warnings: string[] }[] };
     expect(out.database).toBe(join(cwd, 'data/demo.sqlite'));
     expect(existsSync(out.database)).toBe(true);
     expect(out.profiles.map((p) => p.profile)).toEqual(sim.world.profiles().sort());
     for (const p of out.profiles) {
       const live = await fetch(`${sim.url}/uploadposts/total-impressions/${p.profile}?period=last_month`, { headers: { authorization: 'Apikey demo-key' } });
       const body = (await live.json()) as { total_impressions: number; end_date: string };
-      expect(body.end_date).toBe(p.lastDay);
-      expect(p.impressionsLast30Days).toBe(body.total_impressions);
+      expect(body.end_date).toBe(p.last_day);
+      expect(p.impressions_last_30_days).toBe(body.total_impressions);
+      // A headline that sums Facebook's rolling 30-day values says so.
+      const withFacebook = sim.world.platformsOf(p.profile).includes('facebook');
+      expect(p.warnings.some((w) => w.startsWith('facebook: its snapshot values are rolling 30-day totals')), p.profile).toBe(withFacebook);
     }
+  });
+
+  it('writes the HTML report beside the warehouse, as the README says', () => {
+    const report = join(cwd, 'data/demo-report.html');
+    expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>[\s\S]*Upload-Post analytics/);
   });
 
   it('leaves a file the BI views can read', () => {
@@ -53,6 +61,8 @@ describe('upw demo', () => {
     const r = await runCli(['demo'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('sqlite3 -readonly');
+    expect(r.stdout).toContain(`Report: ${join(cwd, 'data/demo-report.html')}`);
+    expect(r.stdout).toMatch(/\d\*\n[\s\S]*\* includes Facebook, whose snapshot values are rolling 30-day totals/);
     expect(count()).toBe(before);
     db.close();
   });

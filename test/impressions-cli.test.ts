@@ -91,6 +91,12 @@ describe('upw impressions on bad input', () => {
     expect(r.stderr).toContain('"nobody"');
   });
 
+  it('exits 4 for an unknown profile with a JSON error body on stdout under --json, like its other errors', async () => {
+    const r = await upw('nobody', '--as-of', '2026-03-15', '--json');
+    expect([r.code, r.stderr]).toEqual([4, '']);
+    expect(JSON.parse(r.stdout)).toEqual({ success: false, error: expect.stringContaining('"nobody" not found') });
+  });
+
   it('exits 4 without creating a warehouse file that does not exist', async () => {
     const r = await runCli(['impressions', 'paper', '--db', join(dir, 'missing.sqlite')]);
     expect(r.code).toBe(4);

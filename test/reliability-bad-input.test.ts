@@ -147,7 +147,7 @@ describe(`random query flags for upw impressions (seed ${SEED})`, () => {
   });
 });
 
-const TOP_KEYS = ['profiles', 'database', 'schedule', 'timezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts'];
+const TOP_KEYS = ['profiles', 'database', 'schedule', 'timezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'publish'];
 type Entry = { v: unknown; ok: boolean };
 const good = (arb: fc.Arbitrary<unknown>) => arb.map((v): Entry => ({ v, ok: true }));
 const badly = (arb: fc.Arbitrary<unknown>) => arb.map((v): Entry => ({ v, ok: false }));

@@ -69,18 +69,31 @@ describe('upw report', () => {
     expect(html).not.toContain('sourceMappingURL');
   });
 
-  it('stacks each platform of the daily chart from the same answer the totals table shows', () => {
+  it('stacks each platform of the daily chart from the answer the table shows, and Facebook from its daily series', async () => {
     const data = JSON.parse(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as {
       days: string[];
-      profiles: { profile: string; impressions: { platform: string; values: (number | null)[] }[] }[];
+      profiles: { profile: string; impressions: { platform: string; source: string; values: (number | null)[] }[] }[];
     };
     expect(data.days[0]).toBe(FIRST_DAY);
     expect(data.days.at(-1)).toBe(LAST_DAY);
     const tables = totalsIn(html);
+    const sum = (values: (number | null)[]) => values.reduce<number>((a, v) => a + (v ?? 0), 0);
+    let withFacebook = 0;
     for (const p of data.profiles) {
-      const stacked = Object.fromEntries(p.impressions.map((s) => [s.platform, s.values.reduce<number>((a, v) => a + (v ?? 0), 0)]));
-      expect(stacked).toEqual(tables.find((t) => t.profile === p.profile)!.perPlatform);
+      const { facebook: tableFacebook, ...table } = tables.find((t) => t.profile === p.profile)!.perPlatform;
+      const bySnapshots = p.impressions.filter((s) => s.source === 'snapshots');
+      expect(Object.fromEntries(bySnapshots.map((s) => [s.platform, sum(s.values)]))).toEqual(table);
+      const facebook = p.impressions.find((s) => s.platform === 'facebook');
+      expect(facebook?.source).toBe(tableFacebook === undefined ? undefined : 'timeseries');
+      if (!facebook) continue;
+      withFacebook++;
+      // Its bars are `upw impressions --source timeseries`'s per_day, far below the rolling sums the table adds up.
+      const r = await runCli(['impressions', p.profile, '--db', bi.dbPath, '--platform', 'facebook', '--source', 'timeseries', '--start-date', FIRST_DAY, '--end-date', LAST_DAY, '--json']);
+      expect(sum(facebook.values)).toBe((JSON.parse(r.stdout) as { total_impressions: number }).total_impressions);
+      expect(sum(facebook.values)).toBeLessThan(tableFacebook!);
+      expect(html).toMatch(new RegExp(`data-profile="${p.profile}"[\\s\\S]*?facebook: drawn from its daily series`));
     }
+    expect(withFacebook).toBeGreaterThan(0);
   });
 
   it('shows totals equal to upw impressions --json for the same range, for every profile', async () => {

@@ -116,11 +116,13 @@ describe('upw status', () => {
     }
   });
 
-  it('reports an empty warehouse where there is none, without creating a file', async () => {
+  it('says there is no warehouse where there is none (exit 4), without creating a file', async () => {
     const missing = join(dir, 'nothing-here.sqlite');
-    const r = await runCli(['status', '--json', '--db', missing]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ daemon: { state: 'never-started' }, runs: [], profiles: [], errors: [] });
+    for (const flags of [['--json'], []]) {
+      const r = await runCli(['status', ...flags, '--db', missing]);
+      expect([r.code, r.stdout]).toEqual([4, '']);
+      expect(r.stderr).toContain(`There is no warehouse at ${missing}`);
+    }
     expect(existsSync(missing)).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { ApiClient } from '../api/client.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/config.js';
 import { BadInputError } from '../errors.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger, type LogFormat, type Logger } from '../logger.js';
 import { configWarnings } from '../config/config.js';
 import { isPlatformName, normalizePlatform, unknownPlatformWarning } from '../platforms.js';
 
@@ -15,6 +15,8 @@ export interface CommandIo {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** --log-format, which main() takes out of every command's arguments. */
+  logFormat?: LogFormat;
 }
 
 /** A command module: `lazy import`, then `run`. Returns the exit code. */
@@ -83,7 +85,7 @@ export async function loadContext(flags: { config?: string; db?: string }, io: C
   const { isValidSchedule } = await import('../daemon/scheduler.js');
   const config = await loadConfig({ file: flags.config, cwd: io.cwd, isValidSchedule });
   const dbPath = flags.db ? resolve(io.cwd, flags.db) : io.env.UPW_DB ? resolve(io.cwd, io.env.UPW_DB) : config.database;
-  const log = createLogger({ level: io.env.LOG_LEVEL ?? logLevel, apiKey: io.env.UPLOAD_POST_API_KEY });
+  const log = createLogger({ level: io.env.LOG_LEVEL ?? logLevel, apiKey: io.env.UPLOAD_POST_API_KEY, format: io.logFormat });
   return { config, dbPath, log };
 }
 

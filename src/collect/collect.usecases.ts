@@ -162,8 +162,8 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const run = getRun(wh, runId)!;
   const failures = run.profilesFailed + run.platformsFailed;
   const errors = countRunErrors(wh, runId);
-  // Stopped by a signal before every profile was polled: the day is not whole, so not ok.
-  const cutShort = input.signal?.aborted === true && done < targets.length;
+  // Stopped by a signal before the run was through (its profiles, or the posts after them): not whole, so not ok.
+  const cutShort = input.signal?.aborted === true;
   const total = targets.length + missing.length;
   const status = keyRefused || (total > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 || cutShort ? 'partial' : 'ok';
   const message = keyRefused ? 'stopped: the API refused the key' : input.signal?.aborted ? STOPPED_EARLY : undefined;

@@ -44,6 +44,8 @@ export interface UserConfig {
   rawRetentionDays?: number;
   /** Post tracking. Default `{ track: true, days: 30 }`. */
   posts?: { track?: boolean; days?: number };
+  /** Path of the BI copy (`upw publish`) refreshed after every collect, backfill and daemon tick, relative to the config file. Default: none. */
+  publish?: string;
 }
 
 export interface ResolvedProfile {
@@ -66,6 +68,8 @@ export interface ResolvedConfig {
   retries: number;
   rawRetentionDays: number;
   posts: { track: boolean; days: number };
+  /** Absolute; undefined: no copy after runs. */
+  publish: string | undefined;
 }
 
 /** Type the config file's default export. */
@@ -85,7 +89,7 @@ export const DEFAULTS = {
   posts: { track: true, days: 30 },
 } as const;
 
-const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts']);
+const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'publish']);
 const PROFILE_KEYS = new Set(['username', 'platforms', 'facebookPageId', 'linkedinPageUrn']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -146,6 +150,7 @@ export function validateConfig(raw: unknown, isValidSchedule: (expr: string) => 
   if (raw.profiles === undefined) problems.push('profiles: required ("all" or a list of profiles)');
   else validateProfiles(problems, raw.profiles);
   checkString(problems, 'database', raw.database);
+  checkString(problems, 'publish', raw.publish);
   if (checkString(problems, 'schedule', raw.schedule) && typeof raw.schedule === 'string' && !isValidSchedule(raw.schedule)) {
     problems.push(`schedule: not a valid cron expression: "${raw.schedule}"`);
   }
@@ -202,5 +207,6 @@ export function resolveConfig(raw: UserConfig | undefined, file: string | undefi
     retries: raw?.retries ?? DEFAULTS.retries,
     rawRetentionDays: raw?.rawRetentionDays ?? DEFAULTS.rawRetentionDays,
     posts: { track: raw?.posts?.track ?? DEFAULTS.posts.track, days: raw?.posts?.days ?? DEFAULTS.posts.days },
+    publish: raw?.publish === undefined ? undefined : resolve(baseDir, raw.publish),
   };
 }

@@ -23,6 +23,8 @@ export interface DaemonOptions {
   afterProfiles?: CollectInput['afterProfiles'];
   /** How long a stop waits for the job in flight before abandoning it (the whole stop must fit in 10 s). */
   graceMs?: number;
+  /** After each job, ok or not (refreshing the published copy); skipped once stopping. Its failure is logged. */
+  afterJob?: () => Promise<void>;
 }
 
 export interface Daemon {
@@ -76,6 +78,8 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
     }
     current = work(reason)
       .catch((err: unknown) => log.error({ err }, 'job failed; the next tick tries again'))
+      .then(() => (stopping ? undefined : options.afterJob?.()))
+      .catch((err: unknown) => log.warn({ err }, 'the after-job step failed'))
       .finally(() => {
         current = undefined;
       });

@@ -1,8 +1,10 @@
 import { collect, type RunSummary } from '../../collect/collect.usecases.js';
 import { ExitCode } from '../../errors.js';
+import { publishAfterRun } from '../../publish/publish.usecases.js';
 import { openWriter } from '../../store/warehouse.js';
 import { preferSmallHeap } from '../heap.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, warnUnknownPlatforms, writeJson, type CommandIo } from '../common.js';
+import { snakeKeys } from '../json.js';
 import { progressBar } from '../progress.js';
 
 const HELP = `Usage: upw collect [flags]
@@ -57,8 +59,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       },
     );
     bar.end();
+    await publishAfterRun({ wh, config, log });
     const { run } = summary;
-    if (flags.json) writeJson(io, { run, notFound: summary.notFound });
+    if (flags.json) writeJson(io, { run: snakeKeys(run), not_found: summary.notFound });
     else
       io.stdout.write(
         `collect run ${run.id} for ${run.day}: ${run.status} — ${run.profilesOk} profiles ok, ${run.profilesFailed} failed; ` +

@@ -1,5 +1,6 @@
 import { startDaemon, type Daemon } from '../../daemon/daemon.js';
 import { ExitCode } from '../../errors.js';
+import { publishAfterRun } from '../../publish/publish.usecases.js';
 import { openWriter } from '../../store/warehouse.js';
 import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, warnUnknownPlatforms, type CommandIo } from '../common.js';
 import { preferSmallHeap } from '../heap.js';
@@ -42,6 +43,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     daemon = startDaemon(deps, {
       overrides: { profiles: flags.profile, platforms },
       afterProfiles: config.posts.track ? (ctx) => trackPosts(deps, ctx) : undefined,
+      afterJob: () => publishAfterRun(deps),
     });
     return await daemon.done;
   } finally {

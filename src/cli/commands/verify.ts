@@ -4,14 +4,14 @@
  * Why the range is resolved locally and sent explicitly: see verify.usecases.ts.
  */
 import type { Answer } from '../../api/client.js';
-import { ApiBadRequestError, ApiMalformedResponseError, ApiNetworkError, ApiRateLimitedError, ApiServerError, BadInputError, ExitCode, LiveAnswerUnavailableError } from '../../errors.js';
+import { ApiBadRequestError, ApiMalformedResponseError, ApiNetworkError, ApiRateLimitedError, ApiServerError, BadInputError, ExitCode, LiveAnswerUnavailableError, ProfileNotFoundError } from '../../errors.js';
 import { resolveQuery } from '../../query/impressions.query.js';
 import { explainImpressions } from '../../query/impressions.usecases.js';
 import { QUERY_HELP, QUERY_OPTIONS, queryFromFlags } from '../../query/query.flags.js';
 import { renderComparison } from '../../query/verify.render.js';
 import { compareAnswers, liveAnswerProblem, liveParams } from '../../query/verify.usecases.js';
 import { apiClientFrom, loadContext, parseFlags, writeJson, type CommandIo } from '../common.js';
-import { openForQuery, profileArg } from './impressions.js';
+import { profileArg, readForQuery } from './impressions.js';
 
 const HELP = `Usage: upw verify <profile> [flags]
 
@@ -43,13 +43,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     if (query.source === 'timeseries') throw new BadInputError('--source timeseries cannot be verified: the live endpoint only sums daily snapshots');
     const resolved = resolveQuery(query);
     const client = apiClientFrom(io, ctx.config);
-    const wh = openForQuery(ctx.dbPath, profile);
-    let local;
-    try {
-      local = explainImpressions(wh, profile, { ...query, breakdown: true }).answer;
-    } finally {
-      wh.close();
-    }
+    const local = readForQuery(ctx.dbPath, profile, (wh) => explainImpressions(wh, profile, { ...query, breakdown: true }).answer);
     let live: Answer;
     try {
       live = await client.totalImpressions(profile, liveParams(resolved, query.platform));
@@ -65,9 +59,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     else io.stdout.write(renderComparison(comparison));
     return comparison.agree ? ExitCode.ok : ExitCode.partial;
   } catch (error) {
-    if (json && (error instanceof BadInputError || error instanceof ApiBadRequestError)) {
+    if (json && (error instanceof BadInputError || error instanceof ApiBadRequestError || error instanceof ProfileNotFoundError)) {
       writeJson(io, { success: false, error: error.message });
-      return ExitCode.badInput;
+      return error.exitCode;
     }
     throw error;
   }
