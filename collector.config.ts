@@ -30,8 +30,13 @@ export default defineConfig({
   // Default '0 3 * * *' (03:00 every day). When `upw daemon` collects: cron, 5 fields or 6 with seconds.
   schedule: '0 3 * * *',
 
-  // Default 'UTC'. The IANA zone the schedule runs in, and (in this version) the zone of a snapshot's day.
+  // Default 'UTC'. The IANA zone the schedule runs in (and nothing else).
   timezone: 'UTC',
+
+  // Default 'UTC'. The IANA zone of the server's day: a snapshot is filed under the calendar day, in this
+  // zone, of the moment the server answered (its Date header), and "today" for queries is that day, as
+  // for the live endpoint. Change it only if the API's days are known to run in another zone.
+  serverTimezone: 'UTC',
 
   // Default: not set, no copy. A path (relative to this file) for the rollback-journal copy BI tools and
   // other users open (`upw publish`), refreshed after every collect, backfill and daemon tick, e.g.
