@@ -73,7 +73,7 @@ describe('a collect east of UTC (Asia/Tokyo, the default 03:00 tick)', () => {
 describe('a collect west of UTC (America/Los_Angeles, in the evening)', () => {
   it("files the answer under the server's next day, and a later backfill of the same days finds nothing to revise", async () => {
     const db = join(dir, 'west.sqlite');
-    const config = writeConfig(dir, { profiles: [{ username: 'west' }], timezone: 'America/Los_Angeles', posts: { track: false } }, 'west.config.mjs');
+    const config = writeConfig(dir, { profiles: [{ username: 'west', facebookPageId: '1234567890' }], timezone: 'America/Los_Angeles', posts: { track: false } }, 'west.config.mjs');
     // 20:00 in Los Angeles (PST) is 04:00 UTC the next day.
     for (const local of ['2026-03-05', '2026-03-06']) await collectAt(config, db, instantAt(local, '20:00', 'America/Los_Angeles'));
     expect(daysHeld(db, 'west')).toEqual([['facebook', '2026-03-06,2026-03-07'], ['tiktok', '2026-03-06,2026-03-07']]);

@@ -25,9 +25,9 @@ describe('the collector.config.ts of the checkout', () => {
     const config = await loadConfig({ cwd: ROOT, isValidSchedule });
     const { file: _file, profiles: _profiles, database: _database, publish, ...rest } = config;
     // Every key this build knows, set to its default (publish has none: it is shown commented out).
-    expect(rest).toEqual({ schedule: DEFAULTS.schedule, timezone: DEFAULTS.timezone, concurrency: DEFAULTS.concurrency, requestTimeoutMs: DEFAULTS.requestTimeoutMs, retries: DEFAULTS.retries, rawRetentionDays: DEFAULTS.rawRetentionDays, posts: DEFAULTS.posts });
+    expect(rest).toEqual({ schedule: DEFAULTS.schedule, timezone: DEFAULTS.timezone, serverTimezone: DEFAULTS.serverTimezone, concurrency: DEFAULTS.concurrency, requestTimeoutMs: DEFAULTS.requestTimeoutMs, retries: DEFAULTS.retries, rawRetentionDays: DEFAULTS.rawRetentionDays, posts: DEFAULTS.posts });
     expect(publish).toBeUndefined();
-    for (const key of ['profiles', 'database', 'schedule', 'timezone', 'publish', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts']) {
+    for (const key of ['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'publish', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts']) {
       // The comment right above each key says its default (or that it is required).
       expect(text, key).toMatch(new RegExp(`// (Default|Required)[^\\n]*\\n(\\s*//[^\\n]*\\n)*\\s*(//\\s*)?${key}:`));
     }

@@ -64,6 +64,8 @@ describe.skipIf(why !== undefined)(`a warehouse shared with other Unix users${wh
     const group = idOf(SHARED_GROUP, 'group');
     expect(listing(state)).toEqual([
       `warehouse.sqlite ${writer}:${group} 640`,
+      // The writer lock: only writers open it, and a reader that can read it changes nothing by that.
+      `warehouse.sqlite-lock ${writer}:${group} 640`,
       `warehouse.sqlite-shm ${writer}:${group} 640`,
       `warehouse.sqlite-wal ${writer}:${group} 640`,
     ]);
@@ -125,7 +127,7 @@ describe.skipIf(why !== undefined)(`a warehouse shared with other Unix users${wh
     expect(listing(state)).toEqual(before);
     const again = await upwAs(WRITER, ['collect', '--config', config], env);
     expect(again.code, again.stderr).toBe(0);
-    expect(readdirSync(state).sort()).toEqual(['warehouse.sqlite', 'warehouse.sqlite-shm', 'warehouse.sqlite-wal']);
+    expect(readdirSync(state).sort()).toEqual(['warehouse.sqlite', 'warehouse.sqlite-lock', 'warehouse.sqlite-shm', 'warehouse.sqlite-wal']);
   });
 
   it('a reader reads while the writer writes', async () => {

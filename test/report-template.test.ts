@@ -101,7 +101,7 @@ describe('the report\'s charts', () => {
     expect(second).not.toContain('A break in a line');
   });
 
-  it('gives each of the ten platforms its own colour, every two far apart (CIELAB ΔE ≥ 30) and saturated', () => {
+  it('gives each known platform its own colour, every two far apart (CIELAB ΔE ≥ 30) and saturated', () => {
     const lab = (hex: string) => {
       const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)) as [number, number, number];
       const f = (t: number) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);

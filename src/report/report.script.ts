@@ -13,6 +13,8 @@
 export const PLATFORM_COLORS: Readonly<Record<string, string>> = {
   instagram: '#f06292', facebook: '#1f5fbf', linkedin: '#00a3a3', youtube: '#e53935', tiktok: '#6a1b9a',
   x: '#795548', threads: '#f57c00', pinterest: '#7cb342', reddit: '#fdd835', bluesky: '#4fc3f7',
+  // A dark green far from every other (ΔE 39 to the nearest): Google Business Profile.
+  google_business: '#1b5e20',
 };
 
 /**
