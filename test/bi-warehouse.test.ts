@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eachDay } from '../src/dates.js';
 import { totalImpressions } from '../src/query/impressions.usecases.js';
 import type { Platform } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { FIRST_DAY, LAST_DAY, NEXT_DAY, PROFILE, biWarehouse, hasSqliteShell, sqliteShell, unixDay, weekStart, type BiWarehouse } from './bi-fixture.js';
 import { ROOT, tempDir } from './helpers.js';
@@ -74,11 +75,10 @@ function latestSnapshot(day: string) {
 
 /** The raw answers the collector kept about PROFILE, oldest first, each with the day of the run that read it. */
 function rawAnswers(endpoint: string): { day: string; body: any }[] {
-  return (
-    bi.wh.sqlite
-      .prepare('SELECT r.day, x.body FROM raw_responses x JOIN runs r ON r.id = x.run_id WHERE x.endpoint = ? AND x.profile = ? AND x.status = 200 ORDER BY x.id')
-      .all(endpoint, PROFILE) as { day: string; body: string }[]
-  ).map((r) => ({ day: r.day, body: JSON.parse(r.body) }));
+  const dayOf = bi.wh.sqlite.prepare('SELECT day FROM runs WHERE id = ?').pluck();
+  return [...readRaw(bi.wh, { endpoint, profile: PROFILE })]
+    .filter((r) => r.status === 200 && r.runId !== null)
+    .map((r) => ({ day: dayOf.get(r.runId) as string, body: JSON.parse(r.body.toString('utf8')) }));
 }
 
 /** Top posts by views from the post-analytics answers themselves: each post-platform's latest reading. */

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { tempDir } from './helpers.js';
 import { postsCollector } from './support/posts.js';
 
@@ -47,9 +48,9 @@ describe('post tracking during collect', () => {
     ]);
     expect(c.count("SELECT count(*) FROM post_metrics WHERE request_id = 'abc123-def456' AND platform = 'tiktok'")).toBe(0);
     // The answer as received is kept, byte for byte what the endpoint said.
-    const raw = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND body LIKE '%abc123-def456%'");
+    const raw = [...readRaw(c.wh, { endpoint: 'post-analytics' })].map((r) => r.body.toString('utf8')).filter((body) => body.includes('abc123-def456'));
     expect(raw).toHaveLength(1);
-    expect(JSON.parse(raw[0]!.body).platforms.tiktok.post_metrics_error).toBe(TIKTOK_ERROR);
+    expect(JSON.parse(raw[0]!).platforms.tiktok.post_metrics_error).toBe(TIKTOK_ERROR);
   });
 
   it('reads every post younger than posts.days once, with all its platforms, and TikTok extras as metrics', async () => {
@@ -67,7 +68,7 @@ describe('post tracking during collect', () => {
     // Breakdowns are lists, not numbers: only the raw record has them; booleans are not metrics either.
     expect(tiktok).not.toContain('retention');
     expect(tiktok).not.toContain('is_ai_generated');
-    expect(c.count("SELECT count(*) FROM raw_responses WHERE endpoint = 'post-analytics' AND body LIKE '%\"retention\"%'")).toBeGreaterThan(0);
+    expect([...readRaw(c.wh, { endpoint: 'post-analytics' })].filter((r) => r.body.includes('"retention"')).length).toBeGreaterThan(0);
     // A fraction stays a fraction.
     const rate = c.count("SELECT value FROM post_metrics WHERE metric = 'full_video_watched_rate' LIMIT 1");
     expect(rate).toBeGreaterThan(0);
@@ -84,7 +85,7 @@ describe('post tracking during collect', () => {
     }
     // Each day holds exactly the numeric metrics that day's answers carried.
     for (const [i, day] of days.entries()) {
-      const bodies = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND run_id = ?", i + 1);
+      const bodies = [...readRaw(c.wh, { endpoint: 'post-analytics', runId: i + 1 })].map((r) => ({ body: r.body.toString('utf8') }));
       const expected = bodies.reduce((n, { body }) => {
         const platforms = Object.values(JSON.parse(body).platforms as Record<string, { post_metrics?: Record<string, unknown> }>);
         return n + platforms.reduce((m, p) => m + Object.values(p.post_metrics ?? {}).filter((v) => typeof v === 'number').length, 0);

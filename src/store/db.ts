@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { BadInputError } from '../errors.js';
+import { dropEmptyLegacyRaw } from './raw.repository.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -53,7 +54,11 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   }
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
-  if (!options.readonly) migrate(db, { migrationsFolder });
+  if (!options.readonly) {
+    migrate(db, { migrationsFolder });
+    // 0006 renames the text-era raw table aside; in a new file (or once compressed) it is empty.
+    dropEmptyLegacyRaw(sqlite);
+  }
   return {
     db,
     sqlite,
