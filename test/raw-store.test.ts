@@ -1,17 +1,13 @@
 // Raw answers are stored compressed, as deltas against an earlier answer of the same
 // endpoint and profile, and every one of them reads back exactly as it was received.
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deflate, deflateAgainst, inflate } from '../src/store/raw.codec.js';
 import { pruneRaw, readRaw, recordRaw, type RawRecord } from '../src/store/raw.repository.js';
 import { startRun } from '../src/store/runs.repository.js';
 import { openWarehouse, openWriter } from '../src/store/warehouse.js';
-import { ROOT, tempDir } from './helpers.js';
+import { tempDir } from './helpers.js';
+import { warehouseAt } from './support/migrations.js';
 
 const DAY_MS = 86_400_000;
 
@@ -138,16 +134,9 @@ describe('the raw store', () => {
 });
 
 describe('a warehouse from before 0006 (raw answers as text)', () => {
-  /** A file migrated to 0005 only, by the real migrations, holding three text answers. */
+  /** A file as 0005 left it, holding four text answers. */
   function oldWarehouse(dir: string): { path: string; bodies: string[] } {
-    const folder = join(dir, 'drizzle-0005');
-    cpSync(join(ROOT, 'drizzle'), folder, { recursive: true });
-    const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ idx: number }> };
-    journal.entries = journal.entries.filter((e) => e.idx <= 5);
-    writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
-    const path = join(dir, 'old.sqlite');
-    const sqlite = new Database(path);
-    migrate(drizzle(sqlite), { migrationsFolder: folder });
+    const { path, sqlite } = warehouseAt(dir, 'old.sqlite', 5);
     const bodies = [daily(0), '', '{"error":"Profile not found ☹"}', daily(1)];
     const insert = sqlite.prepare("INSERT INTO raw_responses (run_id, endpoint, profile, params, status, received_at, body) VALUES (NULL, 'analytics', 'acme', '{}', 200, ?, ?)");
     bodies.forEach((body, i) => insert.run(new Date(Date.UTC(2026, 2, 1 + i, 6)).toISOString(), body));

@@ -164,6 +164,27 @@ export const dailyImpressionsTable = sqliteTable(
 );
 
 /**
+ * daily_impressions summed per month, kept by triggers on daily_impressions in
+ * the same statement as every write there (drizzle/0007), so a portfolio query
+ * (all profiles, a year, by platform) reads 12 rows per profile and platform
+ * instead of 365. Days whose count is NULL add nothing and are not counted in
+ * `days`; a row whose `days` falls to 0 is deleted.
+ */
+export const monthlyImpressionsTable = sqliteTable(
+  'monthly_impressions',
+  {
+    /** `YYYY-MM`, the months of daily_impressions.day. */
+    month: text('month').notNull(),
+    profileId: integer('profile_id').notNull().references(() => profilesTable.id, { onDelete: 'cascade' }),
+    platform: text('platform').notNull(),
+    impressions: integer('impressions').notNull(),
+    days: integer('days').notNull(),
+  },
+  // Month first: portfolio queries ask for a range of months across every profile.
+  (t) => [primaryKey({ columns: [t.month, t.profileId, t.platform] })],
+);
+
+/**
  * Which profile and days each run wrote: an incremental sync reads the rows of
  * those (profile, day range) pairs instead of scanning every table.
  */
