@@ -84,9 +84,9 @@ export async function growthFigure(opts: { profiles: number; days: number }): Pr
     ];
     const notes = [
       `6. and 8. ${opts.days} collects (${[...statuses].map(([s, n]) => `${n} ${s}`).join(', ')}) of ${int(opts.profiles)} generated profiles with all ten platforms, one a day from ${FIRST_DAY}, ` +
-        `through collect and post tracking as \`upw collect\` runs them (posts tracked 30 days, live post-analytics at most 100 a run, the simulator without a rate limit), in ${(collectMs / 1000).toFixed(0)} s. ` +
+        `through collect and post tracking as \`upw collect\` runs them (posts tracked 30 days, live post-analytics at most 100 a run: ${((byEndpoint.find((e) => e.endpoint === 'post-analytics')?.answers ?? 0) / profileDays).toFixed(1)} post reads per profile-day here; the simulator without a rate limit), in ${(collectMs / 1000).toFixed(0)} s. ` +
         `File ${mb(bytes)} after a checkpoint, ${int(profileDays)} profile-days.`,
-      `6. Raw answers per endpoint, stored body ÷ received: ${byEndpoint.map((e) => `${e.endpoint} ${int(e.answers)} answers, ${(e.body / e.received).toFixed(3)}×`).join('; ')}; ` +
+      `6. Raw answers per endpoint, stored body ÷ received: ${byEndpoint.map((e) => `${e.endpoint} ${int(e.answers)} answer${e.answers === 1 ? '' : 's'}, ${(e.body / e.received).toFixed(3)}×`).join('; ')}; ` +
         `rows and the two indexes add ${perProfileDay(rawBytes - byEndpoint.reduce((n, e) => n + e.body, 0))} per profile-day.`,
       `8. Per profile-day: raw answers ${perProfileDay(rawBytes)}; ${normalized.slice(0, 8).map((o) => `${o.name} ${perProfileDay(o.bytes)}`).join(', ')}; the rest ${perProfileDay(normalized.slice(8).reduce((n, o) => n + o.bytes, 0))}.`,
     ];
@@ -95,8 +95,9 @@ export async function growthFigure(opts: { profiles: number; days: number }): Pr
       const values = wh.sqlite.prepare('SELECT COUNT(*) FROM daily_values').pluck().get() as number;
       const revisions = wh.sqlite.prepare('SELECT COUNT(*) FROM value_revisions').pluck().get() as number;
       closing.push(
-        `8. ${int(perDay)} B per profile-day against ${int(GROWTH_TARGET)} B. The normalized tables alone take ${perProfileDay(bytes - rawBytes)}: ` +
-          `each profile-day adds ${(values / profileDays).toFixed(0)} daily values (about 65 snapshot metrics, 11 series points, and the first collect's 29 earlier days of each series) ` +
+        `8. ${int(perDay)} B per profile-day against ${int(GROWTH_TARGET)} B. The normalized tables alone take ${perProfileDay(bytes - rawBytes)} ` +
+          `(largest ${normalized.slice(0, 3).map((o) => `${o.name} ${perProfileDay(o.bytes)}`).join(', ')}): ` +
+          `each profile-day adds ${(values / profileDays).toFixed(0)} daily values (the simulator's 65 snapshot metrics and 11 new series points, and the first collect's 29 earlier days of each series) ` +
           `and ${(revisions / profileDays).toFixed(0)} revisions (the newest two days of each series grow after the fact), at about 40 B a row. ` +
           'What would meet it is in those rows, not in the raw answers: the day as an integer and source as a small code in daily_values, value_revisions and daily_impressions ' +
           '(about 15 B a row), a schema change that reaches every reader and the PostgreSQL sync.',
