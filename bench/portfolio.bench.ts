@@ -61,7 +61,7 @@ export async function portfolioFigure(opts: { profiles: number; calls: number })
       const b = median(passes.map(([, d]) => percentile(d, 50)));
       const met = agree && v <= q.target;
       rows.push({
-        figure: `7. ${q.label}: p50`,
+        figure: `7. ${q.label} (${int(opts.profiles)} profiles): p50`,
         value: ms(v),
         baseline: `${ms(b)} (v_daily_impressions)`,
         ratio: v / b,
