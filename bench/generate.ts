@@ -3,7 +3,8 @@
  * inside big transactions (the product's write path would take far longer and
  * is measured on its own in figure 2). Shaped like what collect + backfill
  * leave: one snapshot series per metric the platform reports, the `reach`
- * time series (and Facebook's `impressions`), one rule per platform.
+ * time series (and Facebook's `impressions`), one rule per platform, and what
+ * the server counted each day (daily_impressions).
  */
 import { statSync } from 'node:fs';
 import { addDays } from '../src/dates.js';
@@ -55,6 +56,17 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
      WHERE s.id BETWEEN ? AND ?
      ORDER BY s.id, d.n`,
   );
+  // What the server counted each day: the value of the platform's primary field (one rule per
+  // platform here), as collect and backfill write it beside the values.
+  const counted = db.prepare(
+    `INSERT INTO daily_impressions (profile_id, platform, day, value, primary_field, metric_type, source, observed_at, run_id)
+     SELECT s.profile_id, s.platform, v.day, v.value, r.primary_field, r.metric_type, 'backfill', v.observed_at, NULL
+     FROM series s
+     CROSS JOIN platform_rules r ON r.platform = s.platform AND r.primary_field = s.name
+     CROSS JOIN daily_values v ON v.series_id = s.id
+     WHERE s.kind = 'snapshot' AND s.id BETWEEN ? AND ?
+     ORDER BY s.profile_id, s.platform, v.day`,
+  );
   let values = 0;
   for (let start = 0; start < opts.profiles; start += PROFILES_PER_TRANSACTION) {
     db.transaction(() => {
@@ -74,6 +86,7 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
         }
       }
       values += fill.run(lo, hi).changes;
+      counted.run(lo, hi);
     })();
   }
   db.exec('DROP TABLE bench_days');

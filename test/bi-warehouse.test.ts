@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eachDay } from '../src/dates.js';
 import { totalImpressions } from '../src/query/impressions.usecases.js';
 import type { Platform } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { FIRST_DAY, LAST_DAY, NEXT_DAY, PROFILE, biWarehouse, hasSqliteShell, sqliteShell, unixDay, weekStart, type BiWarehouse } from './bi-fixture.js';
 import { ROOT, tempDir } from './helpers.js';
@@ -52,6 +53,44 @@ function dailyImpressions(days: string[]) {
   );
 }
 
+/** Each demo profile's impressions per platform over `days`: the primary field of the rule of each day. */
+function counted(profile: string, days: string[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const platform of bi.sim.world.platformsOf(profile) as Platform[]) {
+    for (const day of days) {
+      const value = bi.sim.world.snapshot(profile, platform, day)?.[bi.sim.world.ruleOn(platform, day).primary_impressions_field];
+      if (value !== undefined) sums.set(platform, (sums.get(platform) ?? 0) + value);
+    }
+  }
+  return sums;
+}
+
+/**
+ * While the collect of NEXT_DAY commits profile after profile, any set of profiles may
+ * already hold it: every such state is an answer the examples may give.
+ */
+function portfolioStates<T>(answer: (daysOf: (profile: string) => string[]) => T): T[] {
+  const profiles = bi.sim.world.profiles();
+  return Array.from({ length: 2 ** profiles.length }, (_, mask) => {
+    const done = new Set(profiles.filter((_, i) => mask & (1 << i)));
+    return answer((profile) => eachDay(FIRST_DAY, done.has(profile) ? NEXT_DAY : LAST_DAY));
+  });
+}
+
+function portfolioByPlatform(daysOf: (profile: string) => string[]) {
+  const sums = new Map<string, number>();
+  for (const profile of bi.sim.world.profiles()) for (const [platform, n] of counted(profile, daysOf(profile))) sums.set(platform, (sums.get(platform) ?? 0) + n);
+  return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([platform, impressions]) => ({ platform, impressions }));
+}
+
+function topProfiles(daysOf: (profile: string) => string[]) {
+  return bi.sim.world
+    .profiles()
+    .map((profile) => ({ profile_username: profile, impressions: [...counted(profile, daysOf(profile)).values()].reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.impressions - a.impressions || a.profile_username.localeCompare(b.profile_username))
+    .slice(0, 10);
+}
+
 function followerGrowth(days: string[]) {
   return [...platforms()].sort().flatMap((platform) => {
     const lastOfWeek = new Map<string, number>();
@@ -74,11 +113,10 @@ function latestSnapshot(day: string) {
 
 /** The raw answers the collector kept about PROFILE, oldest first, each with the day of the run that read it. */
 function rawAnswers(endpoint: string): { day: string; body: any }[] {
-  return (
-    bi.wh.sqlite
-      .prepare('SELECT r.day, x.body FROM raw_responses x JOIN runs r ON r.id = x.run_id WHERE x.endpoint = ? AND x.profile = ? AND x.status = 200 ORDER BY x.id')
-      .all(endpoint, PROFILE) as { day: string; body: string }[]
-  ).map((r) => ({ day: r.day, body: JSON.parse(r.body) }));
+  const dayOf = bi.wh.sqlite.prepare('SELECT day FROM runs WHERE id = ?').pluck();
+  return [...readRaw(bi.wh, { endpoint, profile: PROFILE })]
+    .filter((r) => r.status === 200 && r.runId !== null)
+    .map((r) => ({ day: dayOf.get(r.runId) as string, body: JSON.parse(r.body.toString('utf8')) }));
 }
 
 /** Top posts by views from the post-analytics answers themselves: each post-platform's latest reading. */
@@ -122,6 +160,8 @@ type Check = (rows: Record<string, unknown>[]) => void;
 const CHECKS: Record<string, () => Check> = {
   'daily-impressions-per-platform': () => (rows) => expectOneOf(rows, dayChoices().map(dailyImpressions)),
   'follower-growth-per-week': () => (rows) => expectOneOf(rows, dayChoices().map(followerGrowth)),
+  'portfolio-impressions-by-platform': () => (rows) => expectOneOf(rows, portfolioStates(portfolioByPlatform)),
+  'top-profiles-of-month': () => (rows) => expectOneOf(rows, portfolioStates(topProfiles)),
   'latest-snapshot': () => (rows) => expectOneOf(rows, [latestSnapshot(LAST_DAY), latestSnapshot(NEXT_DAY)]),
   'top-posts-by-views': () => {
     const expected = topPosts();
@@ -221,7 +261,7 @@ describe('BI views', () => {
   it('declare a type for every column, days as TEXT and counts and times as INTEGER', () => {
     const all = views();
     expect([...all.keys()]).toEqual([
-      'v_daily_impressions', 'v_daily_metrics', 'v_demographics', 'v_latest_snapshot', 'v_platform_rules',
+      'v_daily_impressions', 'v_daily_metrics', 'v_demographics', 'v_latest_snapshot', 'v_monthly_impressions', 'v_platform_rules',
       'v_post_metrics', 'v_post_profile_snapshots', 'v_timeseries', 'v_value_revisions',
     ]);
     const untyped = [...all].flatMap(([v, cols]) => cols.filter((c) => !c.type).map((c) => `${v}.${c.name}`));
@@ -235,7 +275,7 @@ describe('BI views', () => {
         else if (['time', 'value', 'impressions', 'followers', 'reach', 'profile_views', 'likes', 'comments', 'shares', 'saves'].includes(c.name)) expect(c.type, `${view}.${c.name}`).toMatch(integer);
       }
     }
-    for (const view of ['v_daily_metrics', 'v_daily_impressions', 'v_timeseries', 'v_post_metrics']) expect(all.get(view)!.map((c) => c.name)).toContain('time');
+    for (const view of ['v_daily_metrics', 'v_daily_impressions', 'v_monthly_impressions', 'v_timeseries', 'v_post_metrics']) expect(all.get(view)!.map((c) => c.name)).toContain('time');
   });
 
   it.skipIf(!SHELL)('keep the declared types of plain columns in the sqlite3 shell, whatever its SQLite version', async () => {

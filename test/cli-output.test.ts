@@ -25,7 +25,7 @@ beforeAll(async () => {
   sim = await startSimulator({
     seed: 4,
     now: () => new Date(NOW),
-    profiles: [...['alpha', 'beta', 'gamma', 'delta'].map((username) => ({ username, platforms: ['instagram', 'x'] as const })), { username: 'ghost', platforms: ['x'] as const }],
+    profiles: [...['alpha', 'beta', 'gamma', 'delta'].map((username) => ({ username, platforms: ['instagram' as const, 'x' as const] })), { username: 'ghost', platforms: ['x' as const] }],
   });
   // The account lists 'ghost', but its analytics answer 404 (a profile deleted since): one failure,
   // logged while the bar is drawn.

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { harness } from './support/collector.js';
 import { tempDir } from './helpers.js';
 
@@ -86,7 +87,7 @@ describe('collect', () => {
     const { run } = await h.collect({ now: NOW });
     expect(run.status).toBe('partial');
     expect(h.wh.sqlite.prepare("SELECT profile, kind FROM run_errors WHERE kind <> 'no_page_id'").all()).toEqual([{ profile: 'alpha', kind: 'malformed' }]);
-    const raw = h.wh.sqlite.prepare("SELECT body FROM raw_responses WHERE endpoint = 'analytics' AND profile = 'alpha'").pluck().get() as string;
+    const raw = [...readRaw(h.wh, { endpoint: 'analytics', profile: 'alpha' })][0]!.body.toString('utf8');
     expect(raw.length).toBeGreaterThan(0);
     expect(() => JSON.parse(raw)).toThrow();
     expect(h.count("SELECT count(*) FROM v_daily_metrics WHERE profile_username = 'alpha'")).toBe(0);

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { tempDir } from './helpers.js';
 import { postsCollector } from './support/posts.js';
 
@@ -62,9 +63,9 @@ describe('post tracking during collect', () => {
       ],
     );
     // The answer as received is kept, byte for byte what the endpoint said.
-    const raw = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND body LIKE '%abc123-def456%'");
+    const raw = [...readRaw(c.wh, { endpoint: 'post-analytics' })].map((r) => r.body.toString('utf8')).filter((body) => body.includes('abc123-def456'));
     expect(raw).toHaveLength(1);
-    expect(JSON.parse(raw[0]!.body).platforms.tiktok.post_metrics_error).toBe(TIKTOK_ERROR);
+    expect(JSON.parse(raw[0]!).platforms.tiktok.post_metrics_error).toBe(TIKTOK_ERROR);
   });
 
   it('reads every post younger than posts.days once, with all its platforms, and TikTok extras as metrics', async () => {
@@ -82,8 +83,8 @@ describe('post tracking during collect', () => {
     // Booleans are not metrics.
     expect(tiktok).not.toContain('is_ai_generated');
     // Breakdowns are: one metric per point, named by field and label, as the raw answer has them.
-    const raw = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND body LIKE '%\"retention\"%' LIMIT 1")[0]!;
-    const answer = JSON.parse(raw.body) as { post: { request_id: string }; platforms: { tiktok: { post_metrics: Record<string, Array<Record<string, string | number>>> } } };
+    const raw = [...readRaw(c.wh, { endpoint: 'post-analytics' })].map((r) => r.body.toString('utf8')).find((b) => b.includes('"retention"'))!;
+    const answer = JSON.parse(raw) as { post: { request_id: string }; platforms: { tiktok: { post_metrics: Record<string, Array<Record<string, string | number>>> } } };
     const sent = answer.platforms.tiktok.post_metrics;
     const expected = [
       ...sent.retention!.map((p) => [`retention.${p.second}`, p.percentage]),
@@ -112,7 +113,7 @@ describe('post tracking during collect', () => {
     }
     // Each day holds exactly the numeric metrics that day's answers carried.
     for (const [i, day] of days.entries()) {
-      const bodies = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND run_id = ?", i + 1);
+      const bodies = [...readRaw(c.wh, { endpoint: 'post-analytics', runId: i + 1 })].map((r) => ({ body: r.body.toString('utf8') }));
       // Every number of post_metrics: the top-level ones and one per point of a breakdown list.
       const numbersIn = (m: Record<string, unknown>) =>
         Object.values(m).reduce<number>((k, v) => k + (typeof v === 'number' ? 1 : Array.isArray(v) ? v.length : 0), 0);

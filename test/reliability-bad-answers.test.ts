@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRaw } from '../src/store/raw.repository.js';
 import { SEED, collector, type Collector } from './support/reliability.js';
 import { tempDir } from './helpers.js';
 
@@ -59,7 +60,7 @@ async function collectOne(c: Collector, profile: string, platforms: string[], bo
     'SELECT profile, platform, kind, message, field, raw_value FROM run_errors WHERE run_id = ? ORDER BY id',
     summary.run.id,
   );
-  const raw = c.rows<{ body: string }>("SELECT body FROM raw_responses WHERE run_id = ? AND endpoint = 'analytics'", summary.run.id)[0]?.body;
+  const raw = [...readRaw(c.wh, { endpoint: 'analytics', runId: summary.run.id })][0]?.body.toString('utf8');
   return { run: summary.run, snapshot: values('snapshot'), series: values('timeseries'), errors, raw };
 }
 

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { describe: string; load: () => Promise<CommandMo
   verify: { describe: 'the same query locally and live, side by side', load: () => import('./commands/verify.js') },
   posts: { describe: 'tracked posts with their latest per-platform metrics', load: () => import('./commands/posts.js') },
   status: { describe: 'last runs, next run, coverage, recent errors', load: () => import('./commands/status.js') },
+  raw: { describe: 'the API answers exactly as received (--profile, --day, --endpoint)', load: () => import('./commands/raw.js') },
   export: { describe: 'one BI view as CSV or JSON (--format, --out, --profile, --platform, dates)', load: () => import('./commands/export.js') },
   report: { describe: 'one self-contained HTML file with charts and the range totals', load: () => import('./commands/report.js') },
   publish: { describe: 'a consistent rollback-journal copy of the warehouse for BI readers (--out FILE)', load: () => import('./commands/publish.js') },

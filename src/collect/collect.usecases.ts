@@ -276,18 +276,18 @@ export function storeProfile(input: StoreProfileInput): { day: string; platforms
   return { day, platformsOk, platformsFailed, notes, badValues, valuesWritten: writer.written - before + extraWritten };
 }
 
-/** Write one platform's snapshot and time series; returns the earliest day written. */
+/** Write one platform's snapshot and time series (a few statements for all); returns the earliest day written. */
 function writePlatform(writer: ValueWriter, profileId: number, platform: string, day: string, data: PlatformAnalytics, observedAt: number, source: ValueSource): string {
   let first = day;
-  for (const [metric, value] of Object.entries(data.metrics)) {
-    writer.write(writer.seriesId(profileId, platform, 'snapshot', metric), day, value, source, observedAt);
-  }
+  const rows: Array<[number, string, number]> = [];
+  for (const [metric, value] of Object.entries(data.metrics)) rows.push([writer.seriesId(profileId, platform, 'snapshot', metric), day, value]);
   for (const [series, points] of Object.entries(data.timeseries)) {
     const id = writer.seriesId(profileId, platform, 'timeseries', series);
     for (const p of points) {
-      writer.write(id, p.day, p.value, source, observedAt);
+      rows.push([id, p.day, p.value]);
       if (p.day < first) first = p.day;
     }
   }
+  writer.writeMany(rows, source, observedAt);
   return first;
 }

@@ -40,7 +40,11 @@ export interface UserConfig {
   requestTimeoutMs?: number;
   /** Retries on 429, 5xx, timeouts and resets. Default 4. */
   retries?: number;
-  /** Raw answers older than this many days are pruned; 0 keeps them forever. Default 0. */
+  /**
+   * Raw answers (kept compressed, printed by `upw raw`) received more than this many days ago
+   * are pruned after each collect; 0 keeps them forever. Default 400: a year of answers and a
+   * month to spare, so a yearly question can still be checked against what the API said.
+   */
   rawRetentionDays?: number;
   /** Post tracking. Default `{ track: true, days: 30 }`. */
   posts?: { track?: boolean; days?: number };
@@ -85,7 +89,7 @@ export const DEFAULTS = {
   concurrency: 4,
   requestTimeoutMs: 30_000,
   retries: 4,
-  rawRetentionDays: 0,
+  rawRetentionDays: 400,
   posts: { track: true, days: 30 },
 } as const;
 

@@ -9,6 +9,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { BadInputError, WarehouseNotFoundError } from '../errors.js';
 import { adoptCompanions, ensureParentDirectory, fileIdentity, keepCompanions, mayBeOpen, warehouseFileExists } from './files.js';
+import { dropEmptyLegacyRaw } from './raw.repository.js';
 import * as schema from './schema.js';
 import { migrationsFolder, schemaState } from './schema-version.js';
 
@@ -103,6 +104,8 @@ function openWriter(path: string): Database_ {
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
+  // 0006 renames the text-era raw table aside; in a new file (or once compressed) it is empty.
+  dropEmptyLegacyRaw(sqlite);
   return {
     db,
     sqlite,
