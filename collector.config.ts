@@ -51,8 +51,9 @@ export default defineConfig({
   // Default 4. Retries of a request on 429, 5xx, timeouts and resets, with backoff (0 to 20).
   retries: 4,
 
-  // Default 0: keep forever. Raw API answers older than this many days are pruned (0 to 36500).
-  rawRetentionDays: 0,
+  // Default 400 (about the server's own history). Raw API answers (kept compressed; `upw raw` prints
+  // them back byte for byte) older than this many days are pruned; 0 keeps them forever (0 to 36500).
+  rawRetentionDays: 400,
 
   // Default { track: true, days: 30 }. Each collect also reads the post analytics of every upload
   // younger than `days` (1 to 365): one history call, then one call per post and day.

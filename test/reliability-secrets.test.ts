@@ -151,7 +151,7 @@ describe('a server that echoes the key back', () => {
     const wh = openWarehouse(db, { readonly: true });
     const echoed = [...readRaw(wh)].filter((r) => r.body.includes('[REDACTED]')).map((r) => r.endpoint);
     wh.close();
-    expect(new Set(echoed)).toEqual(new Set(['platform-metrics', 'analytics']));
+    expect(new Set(echoed)).toEqual(new Set(['users', 'platform-metrics', 'analytics']));
   });
 
   it('keeps it out of the message of every error the client throws, which any command may print', async () => {
