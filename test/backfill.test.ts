@@ -10,6 +10,7 @@ import { totalImpressions } from '../src/query/impressions.usecases.js';
 import { startSimulator, type Platform, type Simulator } from '../src/simulator/index.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
+import './support/json-text.js';
 import { canonicalDump, counted, importable, inspect, runs, simEnv, storedCount, storedSnapshot, writeConfig } from './support/upw-process.js';
 
 const TODAY = '2026-03-15';
@@ -95,7 +96,7 @@ describe('upw backfill', () => {
             const url = new URL(`${sim.url}/uploadposts/total-impressions/${profile}`);
             for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
             const live = await (await fetch(url, { headers: { Authorization: 'Apikey demo-key' } })).json();
-            expect(totalImpressions(wh, profile, { ...query, as_of: TODAY }), `${profile} ${url.search}`).toEqual(live);
+            expect(totalImpressions(wh, profile, { ...query, as_of: TODAY }), `${profile} ${url.search}`).toEqualJsonText(live);
           }
         }
       }
@@ -108,7 +109,7 @@ describe('upw backfill', () => {
     const r = await runCli(['impressions', 'alpha', '--db', db, '--start-date', '2025-12-20', '--end-date', '2026-03-01', '--metrics', 'likes,comments', '--platform', 'youtube,reddit', '--breakdown', '--json', '--as-of', TODAY], { env: env() });
     expect(r.code).toBe(0);
     const live = await (await fetch(`${sim.url}/uploadposts/total-impressions/alpha?start_date=2025-12-20&end_date=2026-03-01&metrics=likes,comments&platform=youtube,reddit&breakdown=true`, { headers: { Authorization: 'Apikey demo-key' } })).json();
-    expect(JSON.parse(r.stdout)).toEqual(live);
+    expect(JSON.parse(r.stdout)).toEqualJsonText(live);
   });
 
   it('run again the same day, asks for nothing it already has and changes nothing', async () => {
