@@ -127,6 +127,32 @@ describe('default mode', () => {
   });
 });
 
+describe('the ends of a range', () => {
+  // 03-11…03-12 has values on both neighbouring days (03-10 and 03-13): a day too many or too few shows.
+  const range = { start_date: '2026-03-11', end_date: '2026-03-12', breakdown: true, as_of: asOf };
+
+  it('counts the first and the last day, and no day beyond, in default mode', () => {
+    expect(totalImpressions(wh, 'paper', range)).toMatchObject({ total_impressions: 1495, per_day: { '2026-03-11': 1180, '2026-03-12': 315 } });
+    expect(Object.keys((totalImpressions(wh, 'paper', range) as { per_day: object }).per_day)).toEqual(['2026-03-11', '2026-03-12']);
+  });
+
+  it('in metrics mode: impressions 1000 + 50 on the 11th, 250 + 60 on the 12th', () => {
+    expect(totalImpressions(wh, 'paper', { ...range, metrics: 'impressions' })).toEqualJsonText({
+      success: true,
+      profile_username: 'paper',
+      start_date: '2026-03-11',
+      end_date: '2026-03-12',
+      metrics: { impressions: 1360 },
+      per_platform: { impressions: { instagram: 1000, tiktok: 110, youtube: 250 } },
+      per_day: { impressions: { '2026-03-11': 1050, '2026-03-12': 310 } },
+    });
+  });
+
+  it('from the time series: the 11th alone is 90, without the 10th', () => {
+    expect(totalImpressions(wh, 'paper', { ...range, end_date: '2026-03-11', source: 'timeseries' })).toMatchObject({ total_impressions: 90, per_day: { '2026-03-11': 90 } });
+  });
+});
+
 describe('where the rule comes from', () => {
   it('takes a stored rule first, then the cached platform-metrics, then the built-in default', () => {
     const own = openWarehouse(':memory:');
