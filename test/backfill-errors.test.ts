@@ -35,15 +35,27 @@ beforeEach(() => {
 });
 
 describe('faults a backfill rides out', () => {
-  it('retries a 503, a timeout and two 429s, and every piece ends whole', async () => {
+  it('retries a 503, two 429s and a timeout met between the two calls of a piece, and every piece ends whole', async () => {
     const h = backfiller(dir, sim, NOW, {}, { timeoutMs: 300 });
-    sim.faults.add({ kind: 'http503', route: 'total-impressions', profile: 'alpha', platform: 'instagram' });
-    sim.faults.add({ kind: 'timeout', route: 'total-impressions', profile: 'beta', platform: 'x' });
-    sim.faults.add({ kind: 'rateLimited', route: 'total-impressions', profile: 'alpha', platform: 'youtube', times: 2 });
+    sim.setLatency(100);
+    // Each fault is armed once the piece's first call (metrics mode) has arrived: its second call meets it.
+    const armed = Promise.all([
+      onArrival(sim, metricsCall('alpha', 'instagram'), () => sim.faults.add({ kind: 'http503', route: 'total-impressions', profile: 'alpha', platform: 'instagram' })),
+      onArrival(sim, metricsCall('alpha', 'youtube'), () => sim.faults.add({ kind: 'rateLimited', route: 'total-impressions', profile: 'alpha', platform: 'youtube', times: 2 })),
+      onArrival(sim, metricsCall('beta', 'x'), () => sim.faults.add({ kind: 'timeout', route: 'total-impressions', profile: 'beta', platform: 'x' })),
+    ]);
     const summary = await h.backfill({ ranges: [RANGE], timeseries: false });
+    await armed;
     expect(summary.run.status).toBe('ok');
     expect(errorsOf(h, summary.run)).toEqual([]);
     expect([summary.run.retries, summary.run.rateLimited]).toEqual([4, 2]);
+    // The faults met the second calls: what was counted, not the metrics.
+    expect(sim.requests().filter((r) => r.fault !== undefined).map((r) => [r.profile, r.query.platform, r.fault, r.query.metrics === undefined])).toEqual([
+      ['alpha', 'instagram', 'http503', true],
+      ['alpha', 'youtube', 'rateLimited', true],
+      ['alpha', 'youtube', 'rateLimited', true],
+      ['beta', 'x', 'timeout', true],
+    ]);
     for (const [profile, platform] of PIECES) expect(differences(h, sim, profile, platform, RANGE.since, RANGE.until)).toEqual([]);
     expectBooks(h, sim, summary.run);
   });
