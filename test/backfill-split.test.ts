@@ -41,9 +41,8 @@ beforeEach(() => {
 describe('a backfill against a server that answers at most a week per request', () => {
   let h: ReturnType<typeof backfiller>;
   let logged: ReturnType<Simulator['requests']>;
-  beforeAll(async () => {
-    sim.clearLog();
-    sim.stats.reset();
+  // Per test, not once for the describe: mutation testing credits code run in beforeAll to no test (TESTING.md).
+  beforeEach(async () => {
     h = backfiller(dir, sim, NOW);
     const summary = await h.backfill({ ranges: [{ since: SINCE, until: UNTIL }], timeseries: false });
     logged = sim.requests();

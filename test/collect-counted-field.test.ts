@@ -5,7 +5,7 @@
  * collector writes (daily_impressions, v_daily_impressions) and against what
  * the live endpoint counts for that day.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { totalImpressions } from '../src/query/impressions.usecases.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { readPlatformMetricsCache } from '../src/store/rules.repository.js';
@@ -41,7 +41,10 @@ describe('the field a collect counts', () => {
   const counted = (platform: string, day: string) =>
     wh.sqlite.prepare('SELECT primary_field AS field, impressions FROM v_daily_impressions WHERE profile_username = ? AND platform = ? AND day = ?').get('alpha', platform, day);
 
-  beforeAll(async () => {
+  // Each test collects afresh (beforeEach, not beforeAll): mutation testing credits code run in a
+  // test's hooks to that test only (TESTING.md).
+  beforeEach(async () => {
+    sim.setNow(at(DAY1));
     const c = harness(dir, sim.url, { posts: { track: false } });
     wh = c.wh;
     expect((await c.collect({ now: at(DAY1) })).run.status).toBe('ok');
@@ -53,7 +56,7 @@ describe('the field a collect counts', () => {
     expect(sim.stats.byRoute['platform-metrics'] ?? 0).toBe(0);
     expect(readPlatformMetricsCache(wh).get('instagram')?.primaryField).toBe('reach');
   });
-  afterAll(() => wh.close());
+  afterEach(() => wh.close());
 
   it("is the answer's own primary_impressions_field, even when the cached platform-metrics names another", () => {
     const snap = sim.world.snapshot('alpha', 'instagram', DAY2)!;

@@ -43,12 +43,9 @@ const runsOf = (h: Harness) => h.rows<RunRow>('SELECT kind, status, day, since, 
 describe('the daemon on start', () => {
   const today = dayInZone(new Date(), 'UTC');
   const lastCollected = addDays(today, -4);
-  let h: Harness;
-  beforeAll(() => {
-    h = daemonWarehouse();
-  });
 
   it("collects today, recovers the days each profile lacks from the server's snapshots, and stops with exit 0", async () => {
+    const h = daemonWarehouse();
     sim.setNow(new Date(`${lastCollected}T12:00:00Z`));
     expect((await h.collect({ now: new Date(`${lastCollected}T12:00:00Z`) })).run.status).toBe('ok');
     sim.setNow(() => new Date());
@@ -75,6 +72,10 @@ describe('the daemon on start', () => {
   });
 
   it('restarted the same day, collects nothing, finds no gap, and asks the API for nothing', async () => {
+    const h = daemonWarehouse();
+    // Today collected already, by a collect or an earlier daemon.
+    expect((await h.collect()).run.status).toBe('ok');
+    sim.stats.reset();
     const before = runsOf(h).length;
     const daemon = startDaemon(h.deps);
     expect(readHeartbeat(h.wh)).toMatchObject({ stoppedAt: null, pid: process.pid });

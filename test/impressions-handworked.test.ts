@@ -11,16 +11,21 @@
 //   mastodon has no rule: its 999 never counts.
 // Answers are compared as JSON text (toEqualJsonText), key order included: the API's order
 // of keys, platforms ascending, days ascending, metrics in the order asked.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadInputError, ProfileNotFoundError } from '../src/errors.js';
 import { explainImpressions, totalImpressions } from '../src/query/impressions.usecases.js';
 import { cachePlatformMetrics } from '../src/store/rules.repository.js';
-import { openWarehouse } from '../src/store/warehouse.js';
+import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
 import { countHeldDays, paperWarehouse, rule, writeValues } from './impressions-fixtures.js';
 import './support/json-text.js';
 
-const wh = paperWarehouse();
-afterAll(() => wh.close());
+// A fresh copy per test, written inside it: mutation testing credits code run in a test to that
+// test, and code run once for the file (beforeAll, module level) to none (TESTING.md).
+let wh: Warehouse;
+beforeEach(() => {
+  wh = paperWarehouse();
+});
+afterEach(() => wh.close());
 const asOf = '2026-03-15';
 
 describe('default mode', () => {
