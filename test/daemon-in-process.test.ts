@@ -16,6 +16,7 @@ import { readHeartbeat } from '../src/store/runs.repository.js';
 import { tempDir } from './helpers.js';
 import { differences } from './support/backfill.js';
 import { harness, type Harness } from './support/collector.js';
+import { captureLogs } from './support/log-capture.js';
 import { waitFor } from './support/upw-process.js';
 
 // 03:00 on 1 January: never during a test run.
@@ -51,7 +52,8 @@ describe('the daemon on start', () => {
     sim.setNow(() => new Date());
     sim.stats.reset();
 
-    const daemon = startDaemon(h.deps);
+    const { log, lines, messages } = captureLogs();
+    const daemon = startDaemon({ ...h.deps, log });
     await waitFor('the catch-up backfill to finish', () => runsOf(h).find((r) => r.kind === 'backfill' && r.status !== 'running'));
     await daemon.stop('test over');
     expect(await daemon.done).toBe(0);
@@ -69,6 +71,29 @@ describe('the daemon on start', () => {
     expect(sim.stats.byRoute.analytics).toBe(2);
     expect(readHeartbeat(h.wh)).toMatchObject({ pid: process.pid, schedule: NEVER, timezone: 'UTC', nextRunAt: null });
     expect(readHeartbeat(h.wh)?.stoppedAt).not.toBeNull();
+    // What it says, in order, with the days each profile lacked.
+    const backfilled = h.count("SELECT values_written FROM runs WHERE kind = 'backfill'");
+    expect(backfilled).toBeGreaterThan(0);
+    const gaps = missed.length === 1 ? missed[0] : `${missed[0]}…${missed.at(-1)}`;
+    expect(messages()).toEqual([
+      'daemon started',
+      'collection starting',
+      'collection finished',
+      "recovering missed days from the server's daily snapshots",
+      `missed days recovered: ${backfilled} values came back`,
+      'stopping: no new ticks, the profile in flight finishes',
+      'daemon stopped',
+    ]);
+    expect(lines[0]).toMatchObject({ module: 'daemon', schedule: NEVER, timezone: 'UTC' });
+    expect(lines[1]).toMatchObject({ reason: 'start', day: today });
+    expect(lines[2]).toMatchObject({ day: today, status: 'ok', profilesOk: 2, profilesFailed: 0 });
+    expect(lines[3]!.profiles).toEqual([
+      { profile: 'alpha', gaps: [`instagram ${gaps}`, `x ${gaps}`] },
+      { profile: 'beta', gaps: [`youtube ${gaps}`] },
+    ]);
+    expect(lines[4]).toMatchObject({ status: 'ok', failed: 0, values: backfilled });
+    expect(lines.at(-2)).toMatchObject({ reason: 'test over' });
+    expect(lines.at(-1)).toMatchObject({ abandoned: 0 });
   });
 
   it('restarted the same day, collects nothing, finds no gap, and asks the API for nothing', async () => {
@@ -77,13 +102,15 @@ describe('the daemon on start', () => {
     expect((await h.collect()).run.status).toBe('ok');
     sim.stats.reset();
     const before = runsOf(h).length;
-    const daemon = startDaemon(h.deps);
+    const { log, messages } = captureLogs();
+    const daemon = startDaemon({ ...h.deps, log });
     expect(readHeartbeat(h.wh)).toMatchObject({ stoppedAt: null, pid: process.pid });
     expect(Date.parse(readHeartbeat(h.wh)!.nextRunAt!)).toBeGreaterThan(Date.now());
     await daemon.stop('test over');
     expect(await daemon.done).toBe(0);
     expect(sim.stats.requests).toBe(0);
     expect(runsOf(h)).toHaveLength(before);
+    expect(messages()).toEqual(['daemon started', 'today is already collected', 'no missed days to recover', 'stopping: no new ticks, the profile in flight finishes', 'daemon stopped']);
   });
 });
 
@@ -99,11 +126,28 @@ describe('the daemon stopping', () => {
     expect(runsOf(h).map((r) => [r.kind, r.status, r.message, r.profilesOk])).toEqual([['collect', 'partial', 'stopped early by a signal', 1]]);
   });
 
+  it('abandons a job that outlasts its grace, and records its run as abandoned', async () => {
+    const h = daemonWarehouse({ concurrency: 1 });
+    sim.setLatency(1_500);
+    const capture = captureLogs();
+    const daemon = startDaemon({ ...h.deps, log: capture.log }, { graceMs: 100 });
+    await waitFor('the first profile to be asked', () => sim.log.some((r) => r.route === 'analytics'));
+    await daemon.stop('test over');
+    expect(await daemon.done).toBe(0);
+    expect(runsOf(h).map((r) => [r.status, r.message])).toEqual([['failed', 'abandoned: the daemon stopped before the run finished']]);
+    expect(capture.lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual(['the job in flight did not finish in time; its run is recorded as abandoned']);
+    expect(capture.lines.at(-1)).toMatchObject({ msg: 'daemon stopped', abandoned: 1 });
+    // The process would exit here; this one lets the answer in flight come back before the next test.
+    await waitFor('the answer in flight', () => sim.log.every((r) => r.status !== null) || undefined);
+  });
+
   it('stops with exit 3 when the API refuses the key, and never collects again', async () => {
     const h = daemonWarehouse();
     sim.faults.add({ kind: 'unauthorized', times: Number.POSITIVE_INFINITY });
-    const daemon = startDaemon(h.deps);
+    const capture = captureLogs();
+    const daemon = startDaemon({ ...h.deps, log: capture.log });
     expect(await daemon.done).toBe(3);
+    expect(capture.lines.find((l) => l.level === 50)).toMatchObject({ msg: 'the API refused the key: the daemon stops', exitCode: 3 });
     expect(runsOf(h).map((r) => [r.kind, r.status])).toEqual([['collect', 'failed']]);
     expect(readHeartbeat(h.wh)?.stoppedAt).not.toBeNull();
     expect(sim.stats.byStatus[401]).toBe(1);
@@ -113,13 +157,15 @@ describe('the daemon stopping', () => {
 describe('the daemon on a schedule', () => {
   it('collects on each tick, one collection at a time', async () => {
     const h = daemonWarehouse({ schedule: '* * * * * *' });
-    sim.setLatency(400); // a collection outlasts a tick: the next tick is skipped, never run beside it
-    const daemon = startDaemon(h.deps);
+    sim.setLatency(700); // a collection outlasts a tick: the next tick is skipped, never run beside it
+    const capture = captureLogs('warn');
+    const daemon = startDaemon({ ...h.deps, log: capture.log });
     await waitFor('three finished collections', () => runsOf(h).filter((r) => r.kind === 'collect' && r.status !== 'running').length >= 3 || undefined, 20_000);
     await daemon.stop('test over');
     expect(await daemon.done).toBe(0);
     const rows = h.rows<{ started: string; finished: string | null }>("SELECT started_at AS started, finished_at AS finished FROM runs WHERE kind = 'collect' ORDER BY id");
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.started >= rows[i - 1]!.finished!, `run ${i} started before run ${i - 1} finished`).toBe(true);
+    expect(capture.messages()).toContain('tick skipped: the previous collection is still running');
   }, 30_000);
 });
 

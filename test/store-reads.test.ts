@@ -8,7 +8,7 @@ import { listViews, selectView, viewColumns } from '../src/store/export.reposito
 import { upsertPost, writePostMetrics } from '../src/store/posts.repository.js';
 import { ensureProfile, findProfileId, listProfiles } from '../src/store/profiles.repository.js';
 import { followerSeries, profilesWithSnapshots, topPostsByViews } from '../src/store/report.repository.js';
-import { startRun } from '../src/store/runs.repository.js';
+import { countRunErrors, finishRun, listRunErrors, listRuns, recordRunError, startRun } from '../src/store/runs.repository.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
 import { countHeldDays, writeValues } from './impressions-fixtures.js';
 
@@ -130,5 +130,31 @@ describe('what the report reads', () => {
       ['p3', 'x', '2026-03-03', 'three', null, 5, null, null],
     ]);
     expect(topPostsByViews(wh, 'a', '2026-03-01', '2026-03-05', 1)).toHaveLength(1);
+  });
+});
+
+describe('what status reads of the runs', () => {
+  it('lists the latest runs first, and their failures and notes apart, newest first', () => {
+    const wh = openWarehouse(':memory:');
+    const first = startRun(wh, 'collect', '2026-03-14');
+    finishRun(wh, first, 'partial', { requests: 3, retries: 1, rateLimited: 0 }, 'one failed');
+    const second = startRun(wh, 'backfill', '2026-03-15', { since: '2026-03-01', until: '2026-03-14' });
+    recordRunError(wh, first, { profile: 'a', kind: 'server_error', status: 503, message: 'down' });
+    recordRunError(wh, first, { profile: 'a', platform: 'reddit', kind: 'unsupported', message: 'Analytics are not supported for Reddit.' });
+    recordRunError(wh, second, { kind: 'posts_deferred', message: 'later' });
+    recordRunError(wh, second, { profile: 'b', platform: 'x', kind: 'platform_error', message: 'token' });
+    expect(listRuns(wh, 5).map((r) => [r.id, r.kind, r.status, r.since, r.until, r.requests, r.retries, r.message])).toEqual([
+      [second, 'backfill', 'running', '2026-03-01', '2026-03-14', 0, 0, null],
+      [first, 'collect', 'partial', null, null, 3, 1, 'one failed'],
+    ]);
+    expect(listRuns(wh, 1).map((r) => r.id)).toEqual([second]);
+    const kinds = (opts: Parameters<typeof listRunErrors>[1]) => listRunErrors(wh, opts).map((e) => e.kind);
+    expect(kinds({ limit: 10 })).toEqual(['platform_error', 'posts_deferred', 'unsupported', 'server_error']);
+    expect(kinds({ limit: 10, notices: false })).toEqual(['platform_error', 'server_error']);
+    expect(kinds({ limit: 10, notices: true })).toEqual(['posts_deferred', 'unsupported']);
+    expect(kinds({ limit: 10, runId: first })).toEqual(['unsupported', 'server_error']);
+    expect(kinds({ limit: 1 })).toEqual(['platform_error']);
+    // Notes are not failures.
+    expect([countRunErrors(wh, first), countRunErrors(wh, second)]).toEqual([1, 1]);
   });
 });
