@@ -10,6 +10,7 @@ import { totalImpressions } from '../src/query/impressions.usecases.js';
 import { startSimulator, type Platform, type Simulator } from '../src/simulator/index.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
+import './support/json-text.js';
 import { canonicalDump, counted, importable, inspect, runs, simEnv, storedCount, storedSnapshot, writeConfig } from './support/upw-process.js';
 
 const TODAY = '2026-03-15';
@@ -95,9 +96,8 @@ describe('upw backfill', () => {
             const query = { start_date: start, end_date: end, ...mode };
             const url = new URL(`${sim.url}/uploadposts/total-impressions/${profile}`);
             for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-            const live = await (await fetch(url, { headers: { Authorization: 'Apikey demo-key' } })).text();
-            // Serialized text: the SPEC promises exactly the API's JSON, key order included.
-            expect(JSON.stringify(totalImpressions(wh, profile, { ...query, as_of: TODAY })), `${profile} ${url.search}`).toBe(live);
+            const live = await (await fetch(url, { headers: { Authorization: 'Apikey demo-key' } })).json();
+            expect(totalImpressions(wh, profile, { ...query, as_of: TODAY }), `${profile} ${url.search}`).toEqualJsonText(live);
           }
         }
       }
@@ -109,8 +109,8 @@ describe('upw backfill', () => {
   it('gives through `upw impressions --json` the same answer as the live endpoint', async () => {
     const r = await runCli(['impressions', 'alpha', '--db', db, '--start-date', '2025-12-20', '--end-date', '2026-03-01', '--metrics', 'likes,comments', '--platform', 'youtube,reddit', '--breakdown', '--json', '--as-of', TODAY], { env: env() });
     expect(r.code).toBe(0);
-    const live = await (await fetch(`${sim.url}/uploadposts/total-impressions/alpha?start_date=2025-12-20&end_date=2026-03-01&metrics=likes,comments&platform=youtube,reddit&breakdown=true`, { headers: { Authorization: 'Apikey demo-key' } })).text();
-    expect(JSON.stringify(JSON.parse(r.stdout))).toBe(live);
+    const live = await (await fetch(`${sim.url}/uploadposts/total-impressions/alpha?start_date=2025-12-20&end_date=2026-03-01&metrics=likes,comments&platform=youtube,reddit&breakdown=true`, { headers: { Authorization: 'Apikey demo-key' } })).json();
+    expect(JSON.parse(r.stdout)).toEqualJsonText(live);
   });
 
   it('run again the same day, asks for nothing it already has and changes nothing', async () => {

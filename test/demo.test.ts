@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { totalImpressions } from '../src/query/impressions.usecases.js';
+import { openWarehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
+import './support/json-text.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -52,6 +55,22 @@ describe('upw demo', () => {
     expect(rows).toEqual(sim.world.profiles().sort().map((u) => ({ profile_username: u, platforms: sim.world.platformsOf(u).length })));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it("answers each profile's last month, broken down, exactly as the live endpoint does, as JSON text", async () => {
+    const wh = openWarehouse(join(cwd, 'data/demo.sqlite'), { readonly: true });
+    try {
+      for (const profile of sim.world.profiles()) {
+        for (const mode of [{}, { metrics: 'likes,comments,followers' }] as Record<string, string>[]) {
+          const query = { period: 'last_month', breakdown: 'true', ...mode };
+          const live = await fetch(`${sim.url}/uploadposts/total-impressions/${profile}?${new URLSearchParams(query)}`, { headers: { authorization: 'Apikey demo-key' } });
+          const body = (await live.json()) as { end_date: string };
+          expect(totalImpressions(wh, profile, { ...query, as_of: body.end_date }), `${profile} ${JSON.stringify(query)}`).toEqualJsonText(body);
+        }
+      }
+    } finally {
+      wh.close();
+    }
   });
 
   it('runs again over the same file without duplicating anything', async () => {

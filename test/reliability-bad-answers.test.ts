@@ -146,7 +146,8 @@ describe('answers of the wrong shape', () => {
     const r = await collectOne(c, 'extra', ['instagram'], body);
     expect(r.run.status).toBe('ok');
     expect(r.snapshot).toEqual({ 'instagram.followers': 2 });
-    expect(JSON.parse(r.raw!)).toEqual(body);
+    // Stored exactly as received, byte for byte, key order included.
+    expect(r.raw).toBe(JSON.stringify(body));
   });
 
   it('reads the wrapped shape {success, analytics} and a platform name in capitals', async () => {

@@ -59,8 +59,16 @@ const ALL_METRICS = QUERY_METRICS.join(',');
 export async function importHistory(ctx: HistoryContext, unit: HistoryUnit): Promise<{ values: number }> {
   const raws: RawAnswer[] = [];
   const bad: PlatformBadValue[] = [];
-  const readings = unit.kind === 'range' ? await readRange(ctx, unit, raws, bad) : await readDay(ctx, unit, raws, bad);
   const { wh, writer } = ctx;
+  let readings: Map<string, DayReading[]>;
+  try {
+    readings = unit.kind === 'range' ? await readRange(ctx, unit, raws, bad) : await readDay(ctx, unit, raws, bad);
+  } catch (e) {
+    // What the piece was answered before it failed (refused ranges, a mode answered before
+    // the other failed, a body without its breakdown) is kept raw like every other answer.
+    if (raws.length > 0) wh.transaction(() => raws.forEach((raw) => recordRaw(wh, ctx.runId, raw)));
+    throw e;
+  }
   const observedAt = Math.floor(instantOfAnswer(raws[raws.length - 1]!).getTime() / 1000);
   const before = writer.written;
   try {
