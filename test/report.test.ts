@@ -150,13 +150,21 @@ describe('upw report', () => {
     const page = runScripts(html, [inline[0]!, inline[2]!]);
     expect(page.root).toEqual({ 'data-charts': '8', 'data-report-errors': '0', 'data-report-ready': 'true' });
     const data = JSON.parse(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as {
-      profiles: { impressions: { platform: string; values: (number | null)[] }[]; followers: { platform: string; values: (number | null)[] }[] }[];
+      profiles: {
+        impressions: { platform: string; source: 'snapshots' | 'timeseries'; values: (number | null)[] }[];
+        followers: { platform: string; values: (number | null)[] }[];
+      }[];
     };
+    // A stack drawn from a platform's daily series says so in its legend (Facebook here, as the
+    // stacking test above shows); every other stack is labelled by its platform alone.
+    const label = (d: { platform: string; source: string }) => (d.source === 'timeseries' ? `${d.platform} (daily series)` : d.platform);
     const expected = data.profiles.flatMap((p, i) => [
-      { canvas: `chart-${i}-impressions`, type: 'bar', datasets: p.impressions.map((d) => [d.platform, d.values]) },
+      { canvas: `chart-${i}-impressions`, type: 'bar', datasets: p.impressions.map((d) => [label(d), d.values]) },
       { canvas: `chart-${i}-followers`, type: 'line', datasets: p.followers.map((d) => [d.platform, d.values]) },
     ]);
     expect(page.charts).toEqual(expected);
+    // Both kinds of stack are in this fixture, so both labels are checked.
+    expect(new Set(data.profiles.flatMap((p) => p.impressions.map((d) => d.source)))).toEqual(new Set(['snapshots', 'timeseries']));
     // Something to draw in every chart.
     for (const c of page.charts) expect(c.datasets.flatMap(([, values]) => values).some((v) => v !== null), c.canvas).toBe(true);
   });
