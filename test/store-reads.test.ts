@@ -80,9 +80,18 @@ describe('a BI view for export', () => {
   it('lists the v_ views by name and their columns in order', () => {
     const wh = held();
     expect(listViews(wh)).toEqual([
-      'v_daily_impressions', 'v_daily_metrics', 'v_demographics', 'v_latest_snapshot', 'v_platform_rules', 'v_post_metrics', 'v_post_profile_snapshots', 'v_timeseries', 'v_value_revisions',
+      'v_daily_impressions', 'v_daily_metrics', 'v_demographics', 'v_latest_snapshot', 'v_monthly_impressions', 'v_platform_rules', 'v_post_metrics', 'v_post_profile_snapshots', 'v_timeseries', 'v_value_revisions',
     ]);
     expect(viewColumns(wh, 'v_daily_impressions').map((c) => c.name)).toEqual(['profile_username', 'platform', 'day', 'time', 'metric_type', 'primary_field', 'impressions']);
+    // The monthly rollup (migration 0007): no day column, a month and the days it adds up.
+    expect(viewColumns(wh, 'v_monthly_impressions').map((c) => c.name)).toEqual(['profile_username', 'platform', 'month', 'time', 'impressions', 'days']);
+    // By hand from held(): a's instagram 1 + 2 + 5 over 3 days, a's x 3 + 4 + 5 over 3, b's youtube 40 on 1; c holds no count.
+    const march = Date.UTC(2026, 2, 1) / 1000;
+    expect([...selectView(wh, 'v_monthly_impressions', {}).rows]).toEqual([
+      ['a', 'instagram', '2026-03', march, 8, 3],
+      ['a', 'x', '2026-03', march, 12, 3],
+      ['b', 'youtube', '2026-03', march, 40, 1],
+    ]);
   });
 
   it('selects rows ordered by every column, filtered by profile, platform and both ends of the range', () => {
