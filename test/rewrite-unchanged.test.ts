@@ -27,14 +27,22 @@ beforeEach(() => sim.setNow(MORNING));
 const state = (h: Harness) => [
   ...h.rows('SELECT series_id, day, value, source, observed_at, run_id FROM daily_values ORDER BY series_id, day'),
   ...h.rows('SELECT platform, day, value, primary_field, source, observed_at, run_id FROM daily_impressions ORDER BY platform, day'),
+  ...h.rows('SELECT platform, day, audience, dimension, segment, value, observed_at, run_id FROM demographics ORDER BY platform, day, audience, dimension, segment'),
 ];
 
 describe('a value read again unchanged', () => {
   it('is left as the first collect of the day wrote it, and the second run writes 0 values', async () => {
     const h = harness(dir, sim.url, { posts: { track: false } });
     const first = await h.collect({ now: MORNING });
-    // Snapshot fields 9 (instagram) + 6 (facebook) + 6 (x), 30 days of reach each, and Facebook's impressions series.
-    expect(first.run.valuesWritten).toBe(9 + 6 + 6 + 3 * 30 + 30);
+    // Instagram's two audience breakdowns (follower_demographics over the followers,
+    // engaged_audience_demographics over profileViews), each age 5 + gender 3 + country 5 + city 3
+    // segments; Meta sends them only over 100 people, which this world's Instagram has on DAY.
+    const insta = sim.world.snapshot('alpha', 'instagram', DAY)!;
+    expect(Math.min(insta.followers!, insta.profileViews!)).toBeGreaterThanOrEqual(100);
+    const demographics = 2 * (5 + 3 + 5 + 3);
+    // Snapshot fields 9 (instagram) + 6 (facebook) + 6 (x), 30 days of reach each, Facebook's impressions series, the segments.
+    expect(first.run.valuesWritten).toBe(9 + 6 + 6 + 3 * 30 + 30 + demographics);
+    expect(h.count('SELECT count(*) FROM demographics')).toBe(demographics);
     const before = state(h);
     sim.setNow(EVENING); // the same server day: the same snapshot, the same 30 days of series
     const second = await h.collect({ now: EVENING });
