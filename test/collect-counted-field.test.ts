@@ -15,6 +15,7 @@ import { tempDir } from './helpers.js';
 const DAY1 = '2026-03-14';
 const DAY2 = '2026-03-15';
 const at = (day: string) => new Date(`${day}T12:00:00Z`);
+const early = (day: string) => new Date(`${day}T01:00:00Z`);
 const dir = tempDir('upw-counted-field-');
 let sim: Simulator;
 
@@ -48,7 +49,15 @@ describe('the field a collect counts', () => {
     const c = harness(dir, sim.url, { posts: { track: false } });
     wh = c.wh;
     expect((await c.collect({ now: at(DAY1) })).run.status).toBe('ok');
-    // From DAY2 the server counts Instagram's impressions; the platform-metrics answer cached on DAY1 still says reach.
+    // Early on DAY2, before the server changes anything (Instagram's built-in rule again, whatever an
+    // earlier test set): a new server day, so platform-metrics is read again, and it says reach.
+    sim.world.setRule('instagram', { primary_impressions_field: 'reach' }, DAY2);
+    sim.setNow(early(DAY2));
+    sim.stats.reset();
+    expect((await c.collect({ now: early(DAY2) })).run.status).toBe('ok');
+    expect(sim.stats.byRoute['platform-metrics'] ?? 0).toBe(1);
+    // Later that day the server counts Instagram's impressions from DAY2 on; the platform-metrics
+    // answer cached this morning, on the same server day, is not read again and still says reach.
     sim.world.setRule('instagram', { primary_impressions_field: 'impressions' }, DAY2);
     sim.setNow(at(DAY2));
     sim.stats.reset();
