@@ -1,15 +1,18 @@
 /**
  * Which profiles and platforms a collect polls, and what it tidies up around
- * them, read from the simulator's request log and the warehouse: discovery
- * from /users only when needed, the command line over the config, page ids
- * passed on, abandoned runs closed, the platform-metrics cache aged, old raw
- * answers pruned, notes that are no failure, and the days each run wrote.
+ * them, read from the simulator's request log and the warehouse: /users asked
+ * once per run, and needed only when it must name profiles or platforms (a run
+ * that knows them goes on without it), the command line over the config, page
+ * ids passed on, abandoned runs closed, the platform-metrics cache read again
+ * on a new server day, old raw answers pruned, notes that are no failure, and
+ * the days each run wrote.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collect } from '../src/collect/collect.usecases.js';
 import { resolveConfig } from '../src/config/config.js';
 import { BadInputError } from '../src/errors.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { readRaw, recordRaw } from '../src/store/raw.repository.js';
 import { harness } from './support/collector.js';
 import { tempDir } from './helpers.js';
 
@@ -41,6 +44,10 @@ const off = { posts: { track: false } };
 const asked = () =>
   sim.requests().filter((r) => r.route === 'analytics').map((r) => [r.profile, r.query.platforms!.split(',').sort().join(','), r.query.page_id, r.query.page_urn]);
 const routes = () => sim.requests().map((r) => r.route);
+/** How many times /uploadposts/users was asked. */
+const usersAsked = () => routes().filter((r) => r === 'users').length;
+/** /users failing for good: the first call and the harness's three retries, all 500. */
+const USERS_DOWN_CALLS = 1 + 3;
 
 describe('the profiles and platforms of a collect', () => {
   it('are discovered from /uploadposts/users with "all": every profile, its connected platforms, its creation time', async () => {
@@ -63,21 +70,35 @@ describe('the profiles and platforms of a collect', () => {
 
   it('need no discovery when every profile names its platforms, and carry its page id and urn', async () => {
     const h = harness(dir, sim.url, { ...off, profiles: [{ username: 'alpha', platforms: ['facebook', 'linkedin'], facebookPageId: '123', linkedinPageUrn: 'urn:li:organization:9' }] });
-    await h.collect({ now: NOW });
-    expect(routes()).not.toContain('users');
+    expect((await h.collect({ now: NOW })).run.status).toBe('ok');
+    // /users is asked once, to check the account has the profile; the platforms are the config's, not its connected three.
+    expect(routes()).toEqual(['users', 'platform-metrics', 'analytics']);
     expect(asked()).toEqual([['alpha', 'facebook,linkedin', '123', 'urn:li:organization:9']]);
+    // Not needed: with /users down the same profile is polled the same way, unchecked.
+    sim.clearLog();
+    sim.faults.add({ kind: 'http500', route: 'users', times: Number.POSITIVE_INFINITY });
+    expect((await h.collect({ now: NOW })).run.status).toBe('ok');
+    expect([usersAsked(), asked()]).toEqual([USERS_DOWN_CALLS, [['alpha', 'facebook,linkedin', '123', 'urn:li:organization:9']]]);
   });
 
   it('come from the command line before the config: a profile named only there polls its connected platforms', async () => {
     const h = harness(dir, sim.url, { ...off, profiles: [{ username: 'alpha', platforms: ['instagram'] }, { username: 'beta' }] });
-    await h.collect({ now: NOW, overrides: { profiles: ['alpha'] } });
-    expect([routes().includes('users'), asked()]).toEqual([false, [['alpha', 'instagram', undefined, undefined]]]);
-    sim.clearLog();
-    await h.collect({ now: NOW, overrides: { profiles: ['alpha'], platforms: ['x'] } });
-    expect([routes().includes('users'), asked()]).toEqual([false, [['alpha', 'x', undefined, undefined]]]);
-    sim.clearLog();
-    await h.collect({ now: NOW, overrides: { profiles: ['beta'] } });
-    expect([routes().includes('users'), asked()]).toEqual([true, [['beta', 'x,youtube', undefined, undefined]]]);
+    /** One collect with these overrides: its status, how often /users was asked, what analytics was asked. */
+    const poll = async (overrides: { profiles: string[]; platforms?: string[] }) => {
+      sim.clearLog();
+      const { run } = await h.collect({ now: NOW, overrides });
+      return [run.status, usersAsked(), asked()];
+    };
+    // /users is asked once by every run: it checks the profiles, and lists beta's connected platforms.
+    expect(await poll({ profiles: ['alpha'] })).toEqual(['ok', 1, [['alpha', 'instagram', undefined, undefined]]]);
+    // --platforms over the config's: linkedin, connected to alpha but not configured.
+    expect(await poll({ profiles: ['alpha'], platforms: ['linkedin'] })).toEqual(['ok', 1, [['alpha', 'linkedin', undefined, undefined]]]);
+    expect(await poll({ profiles: ['beta'] })).toEqual(['ok', 1, [['beta', 'x,youtube', undefined, undefined]]]);
+    // With /users down, only the run that needs it to find platforms fails (and asks no analytics).
+    sim.faults.add({ kind: 'http500', route: 'users', times: Number.POSITIVE_INFINITY });
+    expect(await poll({ profiles: ['alpha'] })).toEqual(['ok', USERS_DOWN_CALLS, [['alpha', 'instagram', undefined, undefined]]]);
+    expect(await poll({ profiles: ['alpha'], platforms: ['linkedin'] })).toEqual(['ok', USERS_DOWN_CALLS, [['alpha', 'linkedin', undefined, undefined]]]);
+    expect(await poll({ profiles: ['beta'] })).toEqual(['failed', USERS_DOWN_CALLS, []]);
   });
 
   it('must name somebody: without a profile anywhere the collect is bad input, and no run is recorded', async () => {
@@ -101,30 +122,41 @@ describe('around the profiles', () => {
     ]);
   });
 
-  it('asks platform-metrics again once its cached answer is a day old, and not before', async () => {
-    const h = harness(dir, sim.url, off);
-    const metricsAsked = async () => {
+  it("asks platform-metrics again once its cached answer is from an earlier server day (in serverTimezone), and not before", async () => {
+    // The cache holds the server's instant of its answer (its Date header); the simulator's clock is NOW, 12:00 UTC.
+    const metricsAsked = async (h: ReturnType<typeof harness>) => {
       sim.stats.reset();
       await h.collect({ now: NOW });
       return sim.stats.byRoute['platform-metrics'] ?? 0;
     };
-    expect(await metricsAsked()).toBe(1);
-    expect(await metricsAsked()).toBe(0);
-    h.wh.sqlite.prepare('UPDATE platform_metrics_cache SET fetched_at = ?').run(new Date(Date.now() - 23 * 3_600_000).toISOString());
-    expect(await metricsAsked()).toBe(0);
-    h.wh.sqlite.prepare('UPDATE platform_metrics_cache SET fetched_at = ?').run(new Date(Date.now() - 25 * 3_600_000).toISOString());
-    expect(await metricsAsked()).toBe(1);
+    const readAt = (h: ReturnType<typeof harness>, instant: string) => h.wh.sqlite.prepare('UPDATE platform_metrics_cache SET fetched_at = ?').run(instant);
+    const h = harness(dir, sim.url, off);
+    expect(await metricsAsked(h)).toBe(1);
+    expect(await metricsAsked(h)).toBe(0);
+    readAt(h, `${DAY}T00:00:00.000Z`); // twelve hours old, the same server day
+    expect(await metricsAsked(h)).toBe(0);
+    readAt(h, '2026-03-14T23:59:59.000Z'); // one second older, the day before
+    expect(await metricsAsked(h)).toBe(1);
+    // The server's day is the one of serverTimezone: 03:00 UTC on the 15th is still the 14th in New York (UTC-4).
+    const west = harness(dir, sim.url, { ...off, serverTimezone: 'America/New_York' });
+    expect(await metricsAsked(west)).toBe(1);
+    readAt(west, `${DAY}T04:00:00.000Z`); // midnight in New York: its server day began
+    expect(await metricsAsked(west)).toBe(0);
+    readAt(west, `${DAY}T03:00:00.000Z`); // 23:00 on the 14th there
+    expect(await metricsAsked(west)).toBe(1);
   });
 
   it('drops raw answers older than rawRetentionDays, and keeps every one with 0', async () => {
+    // Retention counts from receipt. The old answer is about a profile this collect does not poll, so
+    // none of its answers is stored against it (a kept answer's base stays: raw-store.test.ts).
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
-    const oldRaws = (h: ReturnType<typeof harness>) => h.count('SELECT count(*) FROM raw_responses WHERE received_at = ?', old);
+    const oldRaws = (h: ReturnType<typeof harness>) => [...readRaw(h.wh)].filter((r) => r.receivedAt === old).map((r) => [r.profile, r.body.toString('utf8')]);
     for (const [days, left] of [[30, 0], [0, 1], [50, 1]] as const) {
       const h = harness(dir, sim.url, { ...off, rawRetentionDays: days });
-      h.wh.sqlite.prepare("INSERT INTO raw_responses (run_id, endpoint, profile, params, status, received_at, body) VALUES (NULL, 'analytics', 'alpha', '{}', 200, ?, '{}')").run(old);
+      h.wh.transaction(() => recordRaw(h.wh, null, { endpoint: 'analytics', profile: 'gamma', params: {}, status: 200, receivedAt: old, body: '{}' }));
       await h.collect({ now: NOW });
-      expect(oldRaws(h), `rawRetentionDays ${days}`).toBe(left);
-      expect(h.count('SELECT count(*) FROM raw_responses WHERE received_at > ?', old)).toBeGreaterThan(0);
+      expect(oldRaws(h), `rawRetentionDays ${days}`).toEqual(left === 0 ? [] : [['gamma', '{}']]);
+      expect([...readRaw(h.wh)].filter((r) => r.receivedAt > old).length).toBeGreaterThan(0);
     }
   });
 
@@ -135,7 +167,9 @@ describe('around the profiles', () => {
     const progress: Array<[number, number]> = [];
     const { run } = await h.collect({ now: NOW, onProgress: (done, total) => void progress.push([done, total]) });
     expect(run).toMatchObject({ status: 'ok', profilesOk: 2, profilesFailed: 0, platformsOk: 3, platformsFailed: 0 });
+    // Notes all: beta's two, and alpha's Facebook asked for without a page id (profiles "all" names none).
     expect(h.rows('SELECT profile, platform, kind FROM run_errors ORDER BY platform')).toEqual([
+      { profile: 'alpha', platform: 'facebook', kind: 'no_page_id' },
       { profile: 'beta', platform: 'x', kind: 'unsupported' },
       { profile: 'beta', platform: 'youtube', kind: 'unavailable' },
     ]);
