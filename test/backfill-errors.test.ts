@@ -3,10 +3,12 @@
  * the simulator: 5xx, timeouts and 429s it must ride out; a 5xx that outlasts
  * the retries and a key refused between the two calls of one piece, which
  * must leave that piece absent and its answers kept; a body without its
- * breakdown; profiles that answer 404. A rerun finishes what failed, and only that.
+ * breakdown; profiles the account does not list, or that answer 404. A rerun
+ * finishes what failed, and only that.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { tempDir } from './helpers.js';
 import { backfiller, daysHeld, differences, errorsOf, expectBooks, onArrival } from './support/backfill.js';
 
@@ -120,7 +122,7 @@ describe('an answer without its breakdown', () => {
     const summary = await h.backfill({ ranges: [RANGE], timeseries: false });
     expect([summary.run.status, summary.imported, summary.failed]).toEqual(['partial', 2, 1]);
     expect(errorsOf(h, summary.run)).toEqual([['beta', 'x', 'malformed', 200]]);
-    const body = JSON.parse(h.rows<{ body: string }>("SELECT body FROM raw_responses WHERE run_id = ? AND profile = 'beta'", summary.run.id)[0]!.body) as Record<string, unknown>;
+    const body = JSON.parse([...readRaw(h.wh, { runId: summary.run.id, profile: 'beta' })][0]!.body.toString('utf8')) as Record<string, unknown>;
     expect(body).toMatchObject({ success: true, profile_username: 'beta', start_date: RANGE.since, end_date: RANGE.until });
     expect(Object.keys(body)).not.toContain('per_day');
     expect(daysHeld(h, 'beta', 'x')).toEqual([]);
@@ -129,13 +131,29 @@ describe('an answer without its breakdown', () => {
 });
 
 describe('profiles the server does not know', () => {
-  it('records a 404 at the analytics step once, asks nothing more of that profile, and imports the others', async () => {
+  it('records a profile /uploadposts/users does not list as not found once, asks nothing of it, and imports the others', async () => {
     const h = backfiller(dir, sim, NOW, { profiles: [{ username: 'alpha' }, { username: 'ghost', platforms: ['instagram', 'x'] }] });
     const summary = await h.backfill({ ranges: [RANGE] });
     expect(summary.notFound).toEqual(['ghost']);
     expect(summary.run.status).toBe('partial');
-    expect(errorsOf(h, summary.run)).toEqual([['ghost', null, 'not_found', 404]]);
-    expect(sim.requests().filter((r) => r.profile === 'ghost').map((r) => r.route)).toEqual(['analytics']);
+    // Found missing from the account's list, not from an answer of its own: no HTTP status.
+    expect(errorsOf(h, summary.run)).toEqual([['ghost', null, 'not_found', null]]);
+    expect(sim.requests().filter((r) => r.profile === 'ghost')).toEqual([]);
+    expect(summary.run).toMatchObject({ profilesOk: 1, profilesFailed: 1 });
+    for (const platform of PROFILES.alpha) expect(differences(h, sim, 'alpha', platform, RANGE.since, RANGE.until)).toEqual([]);
+    expectBooks(h, sim, summary.run);
+  });
+
+  it('records a 404 at the analytics step once, asks nothing more of that profile, and imports the others', async () => {
+    const h = backfiller(dir, sim, NOW, { profiles: [{ username: 'alpha' }, { username: 'beta' }] });
+    // Listed by /users, then answered 404 once: its history, which would be answered, is not asked.
+    sim.faults.add({ kind: 'notFound', route: 'analytics', profile: 'beta' });
+    const summary = await h.backfill({ ranges: [RANGE] });
+    expect(summary.notFound).toEqual(['beta']);
+    expect(summary.run.status).toBe('partial');
+    expect(errorsOf(h, summary.run)).toEqual([['beta', null, 'not_found', 404]]);
+    expect(sim.requests().filter((r) => r.profile === 'beta').map((r) => r.route)).toEqual(['analytics']);
+    expect(daysHeld(h, 'beta', 'x')).toEqual([]);
     expect(summary.run).toMatchObject({ profilesOk: 1, profilesFailed: 1 });
     for (const platform of PROFILES.alpha) expect(differences(h, sim, 'alpha', platform, RANGE.since, RANGE.until)).toEqual([]);
     expectBooks(h, sim, summary.run);
