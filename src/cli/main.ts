@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { describe: string; load: () => Promise<CommandMo
   status: { describe: 'last runs, next run, coverage, recent errors', load: () => import('./commands/status.js') },
   export: { describe: 'one BI view as CSV or JSON (--format, --out, --profile, --platform, dates)', load: () => import('./commands/export.js') },
   report: { describe: 'one self-contained HTML file with charts and the range totals', load: () => import('./commands/report.js') },
+  sync: { describe: 'replicate the warehouse into PostgreSQL, incrementally (--to URL, --full)', load: () => import('./commands/sync.js') },
   demo: { describe: 'built-in simulator on loopback → data/demo.sqlite, then a report', load: () => import('./commands/demo.js') },
 };
 
@@ -23,9 +24,10 @@ function usage(): string {
 Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.describe}`).join('\n')}
 
-Environment: UPLOAD_POST_API_KEY, UPLOAD_POST_BASE_URL, UPW_DB, LOG_LEVEL (.env is read if present)
-Exit codes: 0 ok, 1 unexpected, 2 bad input, 3 key refused, 4 profile not found, 5 partial,
-            6 another upw process is writing this warehouse
+Environment: UPLOAD_POST_API_KEY, UPLOAD_POST_BASE_URL, UPW_DB, UPW_POSTGRES_URL, LOG_LEVEL
+             (.env is read if present)
+Exit codes: 0 ok, 1 unexpected, 2 bad input, 3 key refused, 4 profile not found, 5 partial
+            (or PostgreSQL unreachable for sync), 6 another upw process is writing this warehouse
 `;
 }
 

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { isValidTimeZone } from '../dates.js';
 import { isPlatform, normalizePlatform, type Platform } from '../platforms.js';
+import { urlProblem } from '../team/url.js';
 
 export interface ProfileConfig {
   /** The Upload-Post profile username. */
@@ -41,6 +42,10 @@ export interface UserConfig {
   rawRetentionDays?: number;
   /** Post tracking. Default `{ track: true, days: 30 }`. */
   posts?: { track?: boolean; days?: number };
+  /** This collector's label in a shared team warehouse (every row synced carries it). Default `default`. */
+  account?: string;
+  /** The team warehouse's URL (`postgres://user:password@host:5432/db`); the daemon syncs after each tick. Default none. */
+  postgres?: string;
 }
 
 export interface ResolvedProfile {
@@ -63,6 +68,8 @@ export interface ResolvedConfig {
   retries: number;
   rawRetentionDays: number;
   posts: { track: boolean; days: number };
+  account: string;
+  postgres: string | undefined;
 }
 
 /** Type the config file's default export. */
@@ -80,10 +87,14 @@ export const DEFAULTS = {
   retries: 4,
   rawRetentionDays: 0,
   posts: { track: true, days: 30 },
+  account: 'default',
 } as const;
 
-const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts']);
+const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'account', 'postgres']);
 const PROFILE_KEYS = new Set(['username', 'platforms', 'facebookPageId', 'linkedinPageUrn']);
+
+// A label people read in BI tools and type in WHERE clauses: no spaces or quotes to trip on.
+const ACCOUNT = /^[A-Za-z0-9._@-]{1,64}$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -162,6 +173,14 @@ export function validateConfig(raw: unknown, isValidSchedule: (expr: string) => 
       checkInt(problems, 'posts.days', raw.posts.days, 1, 365);
     }
   }
+  if (checkString(problems, 'account', raw.account) && typeof raw.account === 'string' && !ACCOUNT.test(raw.account)) {
+    problems.push(`account: must be 1 to 64 letters, digits, '.', '_', '-' or '@', got ${JSON.stringify(raw.account)}`);
+  }
+  if (raw.postgres !== undefined) {
+    // Never quote the value: it may hold a password.
+    const problem = typeof raw.postgres === 'string' ? urlProblem(raw.postgres) : `must be a string (${typeof raw.postgres} given)`;
+    if (problem) problems.push(`postgres: ${problem}`);
+  }
   return problems;
 }
 
@@ -190,5 +209,7 @@ export function resolveConfig(raw: UserConfig | undefined, file: string | undefi
     retries: raw?.retries ?? DEFAULTS.retries,
     rawRetentionDays: raw?.rawRetentionDays ?? DEFAULTS.rawRetentionDays,
     posts: { track: raw?.posts?.track ?? DEFAULTS.posts.track, days: raw?.posts?.days ?? DEFAULTS.posts.days },
+    account: raw?.account ?? DEFAULTS.account,
+    postgres: raw?.postgres?.trim() || undefined,
   };
 }
