@@ -13,6 +13,7 @@ import { ApiError, ApiKeyRefusedError, ApiRateLimitedError } from '../errors.js'
 import type { Logger } from '../logger.js';
 import { lastCheckedDays, markPostChecked, profilesNotFoundInRun, upsertPost, upsertPostPlatform, writePostMetrics } from '../store/posts.repository.js';
 import { ensureProfile } from '../store/profiles.repository.js';
+import { noteRunChange } from '../store/values.repository.js';
 import { recordRaw, recordRunError } from '../store/runs.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
 import { PostBudget } from './posts.budget.js';
@@ -162,9 +163,11 @@ function storeReading(wh: Warehouse, r: Reading): number {
   let written = 0;
   wh.transaction(() => {
     recordRaw(wh, ctx.runId, r.raw);
+    const profileId = ensureProfile(wh, r.profile);
     upsertPost(wh, {
       requestId: upload.requestId,
-      profileId: ensureProfile(wh, r.profile),
+      runId: ctx.runId,
+      profileId,
       title: reading.title ?? upload.title,
       caption: reading.caption ?? upload.caption,
       mediaType: reading.mediaType ?? upload.mediaType,
@@ -178,17 +181,19 @@ function storeReading(wh: Warehouse, r: Reading): number {
       const hasMetrics = Object.keys(p.metrics).length > 0;
       upsertPostPlatform(wh, {
         requestId: upload.requestId,
+        runId: ctx.runId,
         platform: p.platform,
         platformPostId: p.platformPostId ?? listed?.platformPostId,
         postUrl: p.postUrl ?? listed?.postUrl,
         error: p.error !== undefined ? { message: p.error, day: ctx.day } : hasMetrics ? null : undefined,
       });
-      written += writePostMetrics(wh, upload.requestId, p.platform, ctx.day, p.metrics, r.observedAt);
+      written += writePostMetrics(wh, upload.requestId, p.platform, ctx.day, p.metrics, r.observedAt, ctx.runId);
     }
     for (const [platform, ids] of upload.platforms) {
-      if (!answered.has(platform)) upsertPostPlatform(wh, { requestId: upload.requestId, platform, ...ids });
+      if (!answered.has(platform)) upsertPostPlatform(wh, { requestId: upload.requestId, runId: ctx.runId, platform, ...ids });
     }
-    markPostChecked(wh, upload.requestId, ctx.day);
+    markPostChecked(wh, upload.requestId, ctx.day, ctx.runId);
+    noteRunChange(wh, ctx.runId, profileId, ctx.day, ctx.day);
   });
   return written;
 }

@@ -8,6 +8,8 @@ import type { Warehouse } from './warehouse.js';
 
 export interface PostMetadata {
   requestId: string;
+  /** The run reading it: stamped on the row (what an incremental sync ships). */
+  runId: number | null;
   profileId: number;
   title: string | undefined;
   caption: string | undefined;
@@ -28,10 +30,12 @@ export function upsertPost(wh: Warehouse, m: PostMetadata): void {
       mediaType: m.mediaType ?? null,
       uploadTimestamp: m.uploadTimestamp ?? null,
       firstSeenAt: new Date().toISOString(),
+      runId: m.runId,
     })
     .onConflictDoUpdate({
       target: t.requestId,
       set: {
+        runId: sql`excluded.run_id`,
         title: sql`coalesce(excluded.title, ${t.title})`,
         caption: sql`coalesce(excluded.caption, ${t.caption})`,
         mediaType: sql`coalesce(excluded.media_type, ${t.mediaType})`,
@@ -43,6 +47,7 @@ export function upsertPost(wh: Warehouse, m: PostMetadata): void {
 
 export interface PostPlatformUpdate {
   requestId: string;
+  runId: number | null;
   platform: string;
   platformPostId: string | undefined;
   postUrl: string | undefined;
@@ -55,10 +60,11 @@ export function upsertPostPlatform(wh: Warehouse, u: PostPlatformUpdate): void {
   const error = u.error === undefined ? {} : { lastError: u.error?.message ?? null, lastErrorDay: u.error?.day ?? null };
   wh.db
     .insert(t)
-    .values({ requestId: u.requestId, platform: u.platform, platformPostId: u.platformPostId ?? null, postUrl: u.postUrl ?? null, ...error })
+    .values({ requestId: u.requestId, platform: u.platform, platformPostId: u.platformPostId ?? null, postUrl: u.postUrl ?? null, runId: u.runId, ...error })
     .onConflictDoUpdate({
       target: [t.requestId, t.platform],
       set: {
+        runId: sql`excluded.run_id`,
         platformPostId: sql`coalesce(excluded.platform_post_id, ${t.platformPostId})`,
         postUrl: sql`coalesce(excluded.post_url, ${t.postUrl})`,
         ...(u.error === undefined ? {} : { lastError: sql`excluded.last_error`, lastErrorDay: sql`excluded.last_error_day` }),
@@ -68,21 +74,28 @@ export function upsertPostPlatform(wh: Warehouse, u: PostPlatformUpdate): void {
 }
 
 /** The day's metrics of one platform of a post; a rerun replaces the values, never adds rows. Returns the count written. */
-export function writePostMetrics(wh: Warehouse, requestId: string, platform: string, day: string, metrics: Record<string, number>, observedAt: number): number {
-  const rows = Object.entries(metrics).map(([metric, value]) => ({ requestId, platform, day, metric, value, observedAt }));
+export function writePostMetrics(wh: Warehouse, requestId: string, platform: string, day: string, metrics: Record<string, number>, observedAt: number, runId: number | null): number {
+  const rows = Object.entries(metrics).map(([metric, value]) => ({ requestId, platform, day, metric, value, observedAt, runId }));
   if (rows.length === 0) return 0;
   const t = postMetricsTable;
   wh.db
     .insert(t)
     .values(rows)
-    .onConflictDoUpdate({ target: [t.requestId, t.platform, t.day, t.metric], set: { value: sql`excluded.value`, observedAt: sql`excluded.observed_at` } })
+    .onConflictDoUpdate({
+      target: [t.requestId, t.platform, t.day, t.metric],
+      set: { value: sql`excluded.value`, observedAt: sql`excluded.observed_at`, runId: sql`excluded.run_id` },
+    })
     .run();
   return rows.length;
 }
 
-/** The post was read on `day`: it goes to the back of the next run's queue. */
-export function markPostChecked(wh: Warehouse, requestId: string, day: string): void {
-  wh.db.update(postsTable).set({ lastCheckedDay: day }).where(eq(postsTable.requestId, requestId)).run();
+/**
+ * The post was read on `day` by run `runId`: it goes to the back of the next
+ * run's queue, and the run is stamped on it, so an incremental sync finds every
+ * post whose rows that run wrote by its posts row alone.
+ */
+export function markPostChecked(wh: Warehouse, requestId: string, day: string, runId: number | null): void {
+  wh.db.update(postsTable).set({ lastCheckedDay: day, runId }).where(eq(postsTable.requestId, requestId)).run();
 }
 
 /** `last_checked_day` of each known post among `requestIds` (null: known, never read). */

@@ -4,6 +4,7 @@
  * cache, because a collect writes thousands of these per minute.
  */
 import type { Statement } from 'better-sqlite3';
+import { preparedFor } from './prepared.js';
 import type { Warehouse } from './warehouse.js';
 
 export type SeriesKind = 'snapshot' | 'timeseries';
@@ -26,6 +27,22 @@ export interface CountedDay {
   metricType: string | null;
 }
 
+const changeLog = preparedFor((wh) =>
+  wh.sqlite.prepare(
+    `INSERT INTO run_changes (run_id, profile_id, from_day, to_day) VALUES (?, ?, ?, ?)
+     ON CONFLICT (run_id, profile_id) DO UPDATE SET from_day = min(from_day, excluded.from_day), to_day = max(to_day, excluded.to_day)`,
+  ),
+);
+
+/**
+ * Note in run_changes that a run wrote rows of the profile between two days
+ * (inside the transaction that wrote them): what an incremental sync reads.
+ * One row per (run, profile), widened as needed.
+ */
+export function noteRunChange(wh: Warehouse, runId: number, profileId: number, fromDay: string, toDay: string): void {
+  changeLog(wh).run(runId, profileId, fromDay, toDay);
+}
+
 export class ValueWriter {
   /**
    * Series ids of one profile: the one being written, loaded in one query when
@@ -39,7 +56,6 @@ export class ValueWriter {
   private readonly selectProfileSeries: Statement;
   private readonly upsert: Statement;
   private readonly upsertCounted: Statement;
-  private readonly noteChange: Statement;
   /** Values inserted or changed (not ones re-written with the same value). */
   written = 0;
 
@@ -73,10 +89,6 @@ export class ValueWriter {
          OR (excluded.primary_field IS NOT NULL AND daily_impressions.primary_field IS NOT excluded.primary_field)
          OR (excluded.metric_type IS NOT NULL AND daily_impressions.metric_type IS NOT excluded.metric_type)`,
     );
-    this.noteChange = db.prepare(
-      `INSERT INTO run_changes (run_id, profile_id, from_day, to_day) VALUES (?, ?, ?, ?)
-       ON CONFLICT (run_id, profile_id) DO UPDATE SET from_day = min(from_day, excluded.from_day), to_day = max(to_day, excluded.to_day)`,
-    );
   }
 
   /** The id of a series, created on first use. */
@@ -109,12 +121,9 @@ export class ValueWriter {
     return this.upsertCounted.run(c.profileId, c.platform, c.day, c.value, c.primaryField, c.metricType, source, observedAt, this.runId).changes > 0;
   }
 
-  /**
-   * Note that this run wrote rows of the profile between two days (inside the
-   * transaction that wrote them). One row per (run, profile), widened as needed.
-   */
+  /** Note that this run wrote rows of the profile between two days (see noteRunChange). */
   noteWritten(profileId: number, fromDay: string, toDay: string): void {
-    if (this.runId !== null) this.noteChange.run(this.runId, profileId, fromDay, toDay);
+    if (this.runId !== null) noteRunChange(this.wh, this.runId, profileId, fromDay, toDay);
   }
 
   /** Forget cached ids (after a rolled-back transaction they may not exist). */
