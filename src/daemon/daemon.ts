@@ -23,6 +23,13 @@ export interface DaemonOptions {
   afterProfiles?: CollectInput['afterProfiles'];
   /** How long a stop waits for the job in flight before abandoning it (the whole stop must fit in 10 s). */
   graceMs?: number;
+  /**
+   * Called after each job (a sync to PostgreSQL). It runs beside the schedule,
+   * never in the way of a collection: one at a time, and a job that ends while
+   * it runs has it called once more afterwards. Its failures are its own to
+   * record; a rejection is only logged.
+   */
+  afterJob?: () => Promise<void>;
 }
 
 export interface Daemon {
@@ -39,6 +46,8 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
   const abort = new AbortController();
   const startedAt = new Date().toISOString();
   let current: Promise<void> | undefined;
+  let after: Promise<void> | undefined;
+  let afterAgain = false;
   let stopping: Promise<void> | undefined;
   let exitCode: number = ExitCode.ok;
   let resolveDone: (code: number) => void = () => {};
@@ -78,8 +87,27 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
       .catch((err: unknown) => log.error({ err }, 'job failed; the next tick tries again'))
       .finally(() => {
         current = undefined;
+        afterJob();
       });
     return current;
+  }
+
+  function afterJob(): void {
+    if (!options.afterJob || stopping) return;
+    if (after) {
+      afterAgain = true;
+      return;
+    }
+    after = options
+      .afterJob()
+      .catch((err: unknown) => log.error({ err }, 'after-job hook failed'))
+      .finally(() => {
+        after = undefined;
+        if (afterAgain) {
+          afterAgain = false;
+          afterJob();
+        }
+      });
   }
 
   async function work(reason: 'start' | 'tick'): Promise<void> {
@@ -129,7 +157,7 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
       log.info({ reason }, 'stopping: no new ticks, the profile in flight finishes');
       await schedule.stop();
       abort.abort();
-      const inFlight = current;
+      const inFlight = current || after ? Promise.all([current, after]) : undefined;
       if (inFlight) {
         const grace = new AbortController();
         const finished = await Promise.race([inFlight.then(() => true), sleep(options.graceMs ?? 7_000, false, { signal: grace.signal }).catch(() => false)]);

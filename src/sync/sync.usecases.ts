@@ -44,7 +44,7 @@ export interface SyncSummary {
   fromRun: number;
   throughRun: number;
   /** A run still writing whose rows wait for the next sync, if any. */
-  waitingRun: number | undefined;
+  waitingRun: number | null;
   sent: number;
   changed: number;
   tables: TableSummary[];
@@ -133,14 +133,14 @@ async function modeFor(tx: ReplicaTransaction, t: ReplicatedTable, first: boolea
   return merge;
 }
 
-function waiting(snap: Snapshot): number | undefined {
-  return snap.horizon <= snap.newest ? snap.horizon : undefined;
+function waiting(snap: Snapshot): number | null {
+  return snap.horizon <= snap.newest ? snap.horizon : null;
 }
 
 /** One line for people: what a sync did. */
 export function describeSync(s: SyncSummary): string {
   const runs = s.first ? `runs through ${s.throughRun}` : s.throughRun > s.fromRun ? `runs ${s.fromRun + 1}…${s.throughRun}` : 'no new run';
-  const wait = s.waitingRun === undefined ? '' : `; run ${s.waitingRun} is still running, its rows go next time`;
+  const wait = s.waitingRun === null ? '' : `; run ${s.waitingRun} is still running, its rows go next time`;
   return `${s.first ? 'first sync' : 'sync'} of account "${s.account}" to ${s.to}: ${runs}; ${s.sent.toLocaleString('en-US')} rows sent, ${s.changed.toLocaleString('en-US')} changed in ${(s.ms / 1000).toFixed(2)} s${wait}`;
 }
 

@@ -1,7 +1,8 @@
 import { startDaemon } from '../../daemon/daemon.js';
 import { ExitCode } from '../../errors.js';
-import { openWriter } from '../../store/warehouse.js';
-import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
+import { openWriter, type Warehouse } from '../../store/warehouse.js';
+import type { SyncInput } from '../../sync/sync.usecases.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, teamUrlFrom, type CommandIo } from '../common.js';
 import { preferSmallHeap } from '../heap.js';
 
 const HELP = `Usage: upw daemon [flags]
@@ -12,9 +13,17 @@ once. On start it collects at once if today's collection is missing and
 recovers the days it missed while down from the server's daily snapshots.
 SIGTERM or SIGINT stops it cleanly (exit 0): the profile in flight finishes.
 Logs are pino JSON on stderr (pretty on a terminal); \`upw status\` shows its
-heartbeat and next run.
+heartbeat and next run. With \`postgres\` in the config (or UPW_POSTGRES_URL)
+it runs \`upw sync\` after each job, recorded as a run of kind sync; a failed
+sync is logged and retried after the next job, and never holds up a collection.
 
 ${COMMON_HELP.replace(/\n\s+--json[^\n]*/, '')}`;
+
+async function syncAfterJob(wh: Warehouse, input: SyncInput): Promise<() => Promise<void>> {
+  const { syncAndRecord } = await import('../../sync/sync.usecases.js');
+  input.log.info({ to: input.url.shown, account: input.account }, 'syncing to PostgreSQL after each job');
+  return async () => void (await syncAndRecord(wh, input));
+}
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
   const { json: _json, ...options } = COMMON_OPTIONS;
@@ -27,12 +36,14 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
   const { config, dbPath, log } = await loadContext(flags, io);
   const client = apiClientFrom(io, config);
+  const team = teamUrlFrom(undefined, io, config);
   const wh = openWriter(dbPath);
   const deps = { wh, client, log, config };
   const { trackPosts } = await import('../../posts/posts.usecases.js');
   const daemon = startDaemon(deps, {
     overrides: { profiles: flags.profile, platforms },
     afterProfiles: config.posts.track ? (ctx) => trackPosts(deps, ctx) : undefined,
+    afterJob: team ? await syncAfterJob(wh, { warehouse: dbPath, url: team, account: config.account, log }) : undefined,
   });
   const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
