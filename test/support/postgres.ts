@@ -72,3 +72,14 @@ export function freshDatabase(prefix = 'upw_t'): { url: () => string; name: () =
     name: () => name!,
   };
 }
+
+/** Poll an async `check` until it returns a truthy value; fail with `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
