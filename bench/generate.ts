@@ -21,8 +21,13 @@ export interface Generated {
 
 const PROFILES_PER_TRANSACTION = 50;
 
-/** Create and fill the warehouse at `path`; the last day is `asOf`. */
-export function generateWarehouse(path: string, opts: { profiles: number; days: number; asOf: string }): Generated {
+/**
+ * Create and fill the warehouse at `path`; the last day is `asOf`. `platforms`:
+ * how many platforms each profile has (default all ten; fewer are dealt round the
+ * list, so all appear). `counted`: fill daily_impressions too, as collect and
+ * backfill do beside the values (the query figures leave it out).
+ */
+export function generateWarehouse(path: string, opts: { profiles: number; days: number; asOf: string; platforms?: number; counted?: boolean }): Generated {
   const t0 = performance.now();
   const wh = openWarehouse(path);
   const db = wh.sqlite;
@@ -53,6 +58,14 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
      WHERE s.id BETWEEN ? AND ?
      ORDER BY s.id, d.n`,
   );
+  const counted = db.prepare(
+    `INSERT INTO daily_impressions (profile_id, platform, day, value, primary_field, metric_type, source, observed_at)
+     SELECT s.profile_id, s.platform, v.day, v.value, r.primary_field, r.metric_type, 'backfill', v.observed_at
+     FROM series s JOIN platform_rules r ON r.platform = s.platform AND r.primary_field = s.name
+     JOIN daily_values v ON v.series_id = s.id
+     WHERE s.kind = 'snapshot' AND s.id BETWEEN ? AND ?`,
+  );
+  const perProfile = Math.min(opts.platforms ?? PLATFORMS.length, PLATFORMS.length);
   let values = 0;
   for (let start = 0; start < opts.profiles; start += PROFILES_PER_TRANSACTION) {
     db.transaction(() => {
@@ -60,7 +73,8 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
       let hi = 0;
       for (let i = start; i < Math.min(opts.profiles, start + PROFILES_PER_TRANSACTION); i++) {
         const id = profile.run(`profile-${String(i + 1).padStart(5, '0')}`, `${first}T03:00:00.000Z`).lastInsertRowid;
-        for (const p of PLATFORMS) {
+        for (let k = 0; k < perProfile; k++) {
+          const p = PLATFORMS[(i + k) % PLATFORMS.length]!;
           const names: Array<[string, string]> = PLATFORM_METRICS[p].map((m) => ['snapshot', m]);
           names.push(['timeseries', 'reach']);
           if (p === 'facebook') names.push(['timeseries', 'impressions']);
@@ -72,6 +86,7 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
         }
       }
       values += fill.run(lo, hi).changes;
+      if (opts.counted) counted.run(lo, hi);
     })();
   }
   db.exec('DROP TABLE bench_days');

@@ -10,6 +10,7 @@ import { ingestFigure } from './ingest.bench.js';
 import { buildCli, guarded, type FigureResult } from './lib.js';
 import { memoryFigure } from './memory.bench.js';
 import { queryFigure } from './query.bench.js';
+import { syncFigure } from './sync.bench.js';
 import { printTable, writeMarkdown } from './report.js';
 
 const { values: flags } = parseArgs({
@@ -28,7 +29,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   process.stdout.write(`Usage: npm run bench [-- flags]
   --quick            a smaller run, under a minute
-  --only 1,3         only these figures (1 collect, 2 ingest, 3 queries + 5 size, 4 memory); BENCHMARKS.md is not written
+  --only 1,3         only these figures (1 collect, 2 ingest, 3 queries + 5 size, 4 memory, 6 sync); BENCHMARKS.md is not written
   --no-write         print the table only
   --profiles N       figure 1: profiles (default 500, quick 100)
   --latency MS       figure 1: simulator latency (default 100)
@@ -40,7 +41,7 @@ if (flags.help) {
 
 const quick = flags.quick;
 const num = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
-const only = new Set((flags.only ?? '1,2,3,4').split(',').map((s) => s.trim()));
+const only = new Set((flags.only ?? '1,2,3,4,6').split(',').map((s) => s.trim()));
 const started = Date.now();
 // Other work on the machine moves every figure: the load averages go into BENCHMARKS.md.
 const loadAtStart = loadavg()[0]!;
@@ -75,6 +76,14 @@ if (only.has('4')) {
   const r = await guarded('4. memory', () => memoryFigure(quick ? { small: 500, large: 2_500 } : { small: 1_000, large: 10_000 }));
   if (buildProblem) r.notes.push(`4. ${buildProblem}`);
   results.push(r);
+}
+
+if (only.has('6')) {
+  progress('figure 6: sync into PostgreSQL (UPW_BENCH_POSTGRES_URL or UPW_TEST_POSTGRES_URL)');
+  const sync = quick
+    ? { first: { profiles: 50, days: 365, platforms: 4, rounds: 2 }, daily: { profiles: 1_000, days: 30, platforms: 4 } }
+    : { first: { profiles: 200, days: 365, platforms: 4, rounds: 3 }, daily: { profiles: 1_000, days: 365, platforms: 4 } };
+  results.push(await guarded('6. sync', () => syncFigure(sync)));
 }
 
 // Figures 3 and 5 come from one generated warehouse: put every row and note back in figure order.

@@ -59,14 +59,19 @@ describePg('upw sync beside a running collection', () => {
   it('sends nothing of a run still writing, then the whole run once it has finished', async () => {
     sim.setNow(new Date(noon(DAY2)));
     sim.setLatency(800);
+    const revisions = async () => Number((await query<{ n: string }>(pg.url(), 'SELECT count(*)::text AS n FROM upw.value_revisions'))[0]!.n);
+    const revisionsBefore = await revisions();
     const collect = startUpw(['collect', '--config', config, '--db', db], env(DAY2), dir);
     try {
-      // Part of the run is committed: some profiles stored, others not yet.
+      // Part of the run is committed: some profiles stored (their series points revised), others not yet.
       await waitFor('the running collect to commit a profile', () => committedOfRun(2) > 0);
       const during = await sync(DAY2);
       expect(during).toMatchObject({ fromRun: 1, throughRun: 1, waitingRun: 2 });
       expect(runs(db).find((r) => r.id === 2)?.status).toBe('running');
       expect(await rowsOfRun(2)).toBe(0);
+      // The revisions run 2 made (they carry the run of the value they replaced) wait with it.
+      expect(await revisions()).toBe(revisionsBefore);
+      expect(inspect(db, (d) => d.prepare('SELECT count(*) FROM value_revisions').pluck().get() as number)).toBeGreaterThan(revisionsBefore);
       expect((await query(pg.url(), 'SELECT id FROM upw.runs ORDER BY id')).map((r) => Number(r.id))).toEqual([1]);
     } finally {
       expect(await within('the collect to finish', 60_000, collect.exited)).toEqual({ code: 0, signal: null });

@@ -82,3 +82,52 @@ describePg('values that COPY must escape', () => {
     expect(errors.map((e) => e[8])).toEqual(nasty.map((t) => (t === '' ? null : t.replace('\0', '\uFFFD'))));
   });
 });
+
+describePg('what an incremental sync finds', () => {
+  const pg = freshDatabase();
+
+  it('sends every row a run wrote, in every table, through the days run_changes names, and nothing else', async () => {
+    const db = join(dir, 'changes.sqlite');
+    const wh = openWarehouse(db);
+    const s = wh.sqlite;
+    const platforms = ['instagram', 'tiktok', 'x'];
+    // One run's writes: for each profile, rows of every kind on `days`, stamped with the run, and the change noted.
+    const write = (run: number, profiles: number[], days: string[], value: number) =>
+      wh.transaction(() => {
+        s.prepare("INSERT OR REPLACE INTO runs (id, kind, status, day, started_at, finished_at) VALUES (?, 'collect', 'ok', ?, ?, ?)").run(run, days.at(-1), `${days.at(-1)}T03:00:00.000Z`, `${days.at(-1)}T03:05:00.000Z`);
+        for (const p of profiles) {
+          s.prepare("INSERT OR IGNORE INTO profiles (id, username, first_seen_at) VALUES (?, ?, '2026-01-01T00:00:00.000Z')").run(p, `profile-${p}`);
+          for (const platform of platforms) {
+            s.prepare("INSERT OR IGNORE INTO series (profile_id, platform, kind, name) VALUES (?, ?, 'snapshot', 'followers')").run(p, platform);
+            const series = s.prepare("SELECT id FROM series WHERE profile_id = ? AND platform = ? AND name = 'followers'").pluck().get(p, platform);
+            const request = `post-${p}-${platform}`;
+            s.prepare("INSERT INTO posts (request_id, profile_id, first_seen_at, last_checked_day, run_id) VALUES (?, ?, '2026-01-01T00:00:00.000Z', ?, ?) ON CONFLICT DO UPDATE SET last_checked_day = excluded.last_checked_day, run_id = excluded.run_id").run(request, p, days.at(-1), run);
+            s.prepare('INSERT OR REPLACE INTO post_platforms (request_id, platform, post_url, run_id) VALUES (?, ?, ?, ?)').run(request, platform, `https://example.com/${value}`, run);
+            for (const day of days) {
+              s.prepare("INSERT OR REPLACE INTO daily_values (series_id, day, value, source, observed_at, run_id) VALUES (?, ?, ?, 'collect', 0, ?)").run(series, day, value, run);
+              s.prepare("INSERT OR REPLACE INTO daily_impressions (profile_id, platform, day, value, primary_field, source, observed_at, run_id) VALUES (?, ?, ?, ?, 'reach', 'collect', 0, ?)").run(p, platform, day, value, run);
+              for (const segment of ['F', 'M']) s.prepare("INSERT OR REPLACE INTO demographics VALUES (?, ?, ?, 'follower', 'gender', ?, ?, 0, ?)").run(p, platform, day, segment, value, run);
+              for (const metric of ['views', 'likes']) s.prepare('INSERT OR REPLACE INTO post_metrics VALUES (?, ?, ?, ?, ?, 0, ?)').run(request, platform, day, metric, value, run);
+              for (const snapshot of ['at_post_date', 'latest']) s.prepare("INSERT OR REPLACE INTO post_profile_snapshots VALUES (?, ?, ?, ?, 'followers', ?, 0, ?)").run(request, platform, snapshot, day, value, run);
+            }
+          }
+          s.prepare('INSERT INTO run_changes VALUES (?, ?, ?, ?)').run(run, p, days[0], days.at(-1));
+        }
+      });
+    const sync = async () => {
+      const r = await runCli(['sync', '--db', db, '--to', pg.url(), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return Object.fromEntries((JSON.parse(r.stdout).tables as Array<{ table: string; sent: number }>).map((t) => [t.table, t.sent]));
+    };
+    write(1, [1, 2, 3], ['2026-03-01', '2026-03-02', '2026-03-03'], 10);
+    await sync();
+    // Run 2 rewrites profile 2's last two days and writes a new day for profiles 2 and 3.
+    write(2, [2], ['2026-03-02', '2026-03-03', '2026-03-04'], 20);
+    write(2, [3], ['2026-03-04'], 30);
+    const sent = await sync();
+    await expectSameRows(db, pg.url(), 'default');
+    // Exactly run 2's rows went: 3 + 1 days of 3 platforms (and 2 segments, 2 metrics, 2 snapshots a day); 2 posts' rows of 3 platforms.
+    expect(sent).toMatchObject({ daily_values: 12, daily_impressions: 12, demographics: 24, post_metrics: 24, post_profile_snapshots: 24, posts: 6, post_platforms: 6 });
+    wh.close();
+  });
+});
