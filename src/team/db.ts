@@ -27,9 +27,9 @@ export interface TeamConnection {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'ENOENT']);
 
 /** One line for any failure talking to PostgreSQL: what happened, the server, and nothing secret. */
-export function teamError(url: TeamUrl, error: unknown): TeamWarehouseError {
+export function teamError(url: TeamUrl, error: unknown, doing?: string): TeamWarehouseError {
   if (error instanceof TeamWarehouseError) return error;
-  const e = error as { code?: string; message?: string; severity?: string };
+  const e = error as { code?: string; message?: string; severity?: string; where?: string };
   const said = scrub(String(e.message ?? error).split('\n')[0]!, url.secrets);
   const where = url.shown;
   let message: string;
@@ -37,21 +37,25 @@ export function teamError(url: TeamUrl, error: unknown): TeamWarehouseError {
   else if (e.code === '3D000') message = `PostgreSQL at ${where} has no such database: ${said}`;
   else if ((e.code && UNREACHABLE.has(e.code)) || /timeout|terminated|Connection ended|closed the connection/i.test(said)) {
     message = `cannot reach PostgreSQL at ${where}: ${said}`;
-  } else if (e.severity) message = `PostgreSQL at ${where} refused the sync: ${said}${e.code ? ` (SQLSTATE ${e.code})` : ''}`;
+  } else if (e.severity) {
+    // COPY says which line and column in `where`: with the table, enough to find the value.
+    const context = [doing, e.where?.split('\n')[0]].filter(Boolean).join('; ');
+    message = `PostgreSQL at ${where} refused the sync: ${said}${e.code ? ` (SQLSTATE ${e.code})` : ''}${context ? ` [${scrub(context, url.secrets)}]` : ''}`;
+  }
   else message = `the sync to PostgreSQL at ${where} failed: ${said}`;
   // The cause goes along for LOG_LEVEL=debug; pg's errors carry no connection string.
   return new TeamWarehouseError(message, { cause: error });
 }
 
 /** The error as a TeamWarehouseError when it came from PostgreSQL or the way to it; anything else (a SQLite error, a bug) as it is. */
-export function fromTeam(url: TeamUrl, error: unknown): unknown {
+export function fromTeam(url: TeamUrl, error: unknown, doing?: string): unknown {
   const e = error as { code?: unknown; severity?: unknown; message?: unknown };
   const fromPg =
     error instanceof TeamWarehouseError ||
     typeof e?.severity === 'string' ||
     (typeof e?.code === 'string' && UNREACHABLE.has(e.code)) ||
     /^Connection terminated|^Client has encountered a connection error|^Connection ended|not queryable/.test(String(e?.message ?? ''));
-  return fromPg ? teamError(url, error) : error;
+  return fromPg ? teamError(url, error, doing) : error;
 }
 
 /** Connect and migrate; a failure is a TeamWarehouseError (exit 5). */

@@ -103,7 +103,7 @@ export class ReplicaTransaction {
       }
       return { sent, changed };
     } catch (error) {
-      throw fromTeam(this.conn.url, error);
+      throw fromTeam(this.conn.url, error, `writing ${t.name}`);
     }
   }
 
