@@ -64,7 +64,9 @@ export async function connectTeam(url: TeamUrl, options: { connectTimeoutMs?: nu
     connectionString: url.url,
     // A server that never answers must not hold a daemon's sync for ever.
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // A peer that vanished mid-sync (no FIN, no RST) is found by TCP keepalive probes after 30 s idle.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 30_000,
     application_name: 'upw sync',
   });
   // A connection that drops between queries emits 'error' on the client: the next query fails and says so.
