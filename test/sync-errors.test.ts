@@ -4,8 +4,9 @@
  * password shows in no output, log line (at debug level) or stored byte; and
  * a collection with an unreachable PostgreSQL configured is not affected.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REPLICATED } from '../src/replication.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
@@ -85,6 +86,17 @@ describePg('upw sync, when things go wrong', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('postgres: not a PostgreSQL URL');
     expectNoPassword(r.stderr);
+  });
+
+  it('asks for a warehouse file from an older upw to be upgraded first: a sync only reads it', async () => {
+    const old = join(dir, 'old.sqlite');
+    copyFileSync(db, old);
+    const file = new Database(old);
+    file.prepare('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)').run();
+    file.close();
+    const r = await runCli(['sync', '--db', old, '--to', pg.url()], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`upw sync: ${old} was written by an older upw: run \`upw status\` or \`upw collect\` once to upgrade it, then sync\n`);
   });
 
   it('asks for a URL when none is given', async () => {

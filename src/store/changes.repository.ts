@@ -10,7 +10,9 @@
  * finished (nothing more of it can come).
  */
 import type { Statement } from 'better-sqlite3';
+import { BadInputError } from '../errors.js';
 import type { Finder, ReplicatedTable } from '../replication.js';
+import { isMigrated } from './db.js';
 import { openWarehouse, type Warehouse } from './warehouse.js';
 
 /** Which rows a sync sends. */
@@ -61,6 +63,11 @@ export class ChangeReader {
     private readonly isAlive: (pid: number) => boolean,
   ) {
     this.wh = openWarehouse(path, { readonly: true });
+    if (!isMigrated(this.wh.sqlite)) {
+      this.wh.close();
+      // Read-only, the sync cannot bring the file's schema up to date itself.
+      throw new BadInputError(`${path} was written by an older upw: run \`upw status\` or \`upw collect\` once to upgrade it, then sync`);
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { BadInputError } from '../errors.js';
 import * as schema from './schema.js';
 
@@ -25,6 +26,13 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 // What makes a path unusable as a warehouse that the user can fix: a wrong --db, UPW_DB or
 // config `database` (a directory, a file that is not SQLite), or a missing permission.
 const UNUSABLE = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'SQLITE_READONLY', 'SQLITE_PERM']);
+
+/** True when the file has had every migration this version knows (a read-only open does not migrate). */
+export function isMigrated(sqlite: Database.Database): boolean {
+  const known = readMigrationFiles({ migrationsFolder }).length;
+  const table = sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").pluck().get() as number;
+  return table > 0 && (sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get() as number) >= known;
+}
 
 /** Open a warehouse file (or ':memory:'), WAL mode, migrated. */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Database_ {
