@@ -176,7 +176,8 @@ async function dailySync(admin: string, dir: string, c: SyncCase['daily']): Prom
       notes: [
         `6. Daily incremental: ${int(c.profiles)} profiles with ${c.days} days of generated history (${int(g.values)} values; their first sync took ${sec(first.ms)} at ` +
           `${int((first.sent / first.ms) * 1000)} rows/s), then two days of simulator answers stored by storeProfile as upw collect does; the second day's run wrote ${int(today.values)} values. ` +
-          `The timed syncWarehouse sent ${int(by('daily_values').sent)} daily values (${sec(by('daily_values').ms)} of its time, reading and merging), ` +
+          `The timed syncWarehouse sent ${int(by('daily_values').sent)} daily values (${sec(by('daily_values').ms)} of its time: reading the file and COPY, ` +
+          `then ${sec(by('daily_values').mergeMs)} for PostgreSQL's merge), ` +
           `${int(by('value_revisions').sent)} revisions, ${int(by('daily_impressions').sent)} daily counts and the whole-table ones (profiles, rules, runs). No posts in the generated warehouse: their rows are found the same way, through the posts a run stamped.`,
       ],
     };

@@ -31,6 +31,8 @@ export interface TableSummary {
   mode: WriteMode;
   sent: number;
   changed: number;
+  /** Of `ms`, PostgreSQL's merge of the staged rows. */
+  mergeMs: number;
   ms: number;
 }
 
@@ -97,7 +99,7 @@ async function send(tx: ReplicaTransaction, reader: ChangeReader, input: SyncInp
     const last = source.lastId();
     if (last !== undefined) appended[t.name] = last;
     tables.push({ table: t.name, mode, ...written, ms: performance.now() - t0 });
-    log.debug({ table: t.name, mode, ...written, ms: Math.round(performance.now() - t0) }, 'table sent');
+    log.debug({ table: t.name, mode, sent: written.sent, changed: written.changed, ms: Math.round(performance.now() - t0), mergeMs: Math.round(written.mergeMs) }, 'table sent');
   }
   await tx.save({ throughRun: through, throughRunStartedAt: reader.runStartedAt(through) ?? null, appended, source: `${hostname()}:${input.warehouse}` });
   return {

@@ -28,6 +28,8 @@ export interface Written {
   sent: number;
   /** Rows inserted, updated or deleted (a row sent unchanged is not rewritten). */
   changed: number;
+  /** Of the time, how long PostgreSQL took to merge the staged rows (0 for a straight COPY). */
+  mergeMs: number;
 }
 
 const table = (name: string) => `upw.${ident(name)}`;
@@ -77,13 +79,14 @@ export class ReplicaTransaction {
     try {
       if (mode === 'copy') {
         const sent = await copyRows(this.conn.client, table(t.name), columns, this.account, rows);
-        return { sent, changed: sent };
+        return { sent, changed: sent, mergeMs: 0 };
       }
       const stage = ident(`stage_${t.name}`);
       // Temporary: no WAL, no index; gone at COMMIT or ROLLBACK.
       await this.run(`CREATE TEMP TABLE ${stage} (LIKE ${table(t.name)}) ON COMMIT DROP`);
       const sent = await copyRows(this.conn.client, stage, columns, this.account, rows);
       const key = ['account', ...t.key].map(ident);
+      const merging = performance.now();
       let changed = 0;
       if (sent > 0) {
         const all = ['account', ...columns].map(ident).join(', ');
@@ -101,7 +104,7 @@ export class ReplicaTransaction {
         const r = await this.run(`DELETE FROM ${table(t.name)} t WHERE t.account = $1 AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${match})`, [this.account]);
         changed += r.rowCount ?? 0;
       }
-      return { sent, changed };
+      return { sent, changed, mergeMs: performance.now() - merging };
     } catch (error) {
       throw fromTeam(this.conn.url, error, `writing ${t.name}`);
     }

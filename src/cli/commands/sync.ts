@@ -46,7 +46,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const url = teamUrlFrom(flags.to, io, config);
   if (!url) throw new BadInputError('no PostgreSQL URL: pass --to URL, set UPW_POSTGRES_URL, or add `postgres` to the config');
   const summary = await syncWarehouse({ warehouse: dbPath, url, account: config.account, full: flags.full, log });
-  if (flags.json) writeJson(io, { ...summary, ms: Math.round(summary.ms), tables: summary.tables.map((t) => ({ ...t, ms: Math.round(t.ms) })) });
+  if (flags.json) writeJson(io, { ...summary, ms: Math.round(summary.ms), tables: summary.tables.map((t) => ({ ...t, ms: Math.round(t.ms), mergeMs: Math.round(t.mergeMs) })) });
   else io.stdout.write(`${describeSync(summary)}\n`);
   return ExitCode.ok;
 }
