@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { runCli, tempDir } from './helpers.js';
-import { describePg, eventually, freshDatabase, query } from './support/postgres.js';
+import { beforeAllPg, describePg, eventually, freshDatabase, query } from './support/postgres.js';
 import { expectSameRows } from './support/replica.js';
 import { runs, simEnv, startUpw, waitFor, within, writeConfig } from './support/upw-process.js';
 
@@ -50,7 +50,7 @@ async function relay(port: number, to: URL): Promise<Server> {
 const syncRuns = (db: string) => runs(db).filter((r) => r.kind === 'sync' && r.status !== 'running');
 
 describePg('upw daemon with a team warehouse', () => {
-  beforeAll(async () => {
+  beforeAllPg(async () => {
     sim = await startSimulator({ seed: 29, now: () => new Date(NOW), profiles: [{ username: 'alpha', platforms: ['instagram', 'youtube'] }, { username: 'beta', platforms: ['x'] }] });
   });
   afterAll(async () => {
@@ -61,7 +61,7 @@ describePg('upw daemon with a team warehouse', () => {
     const db = join(dir, 'synced.sqlite');
     const config = writeConfig(dir, { profiles: 'all', schedule: '*/2 * * * * *', posts: { track: false }, account: 'daemon', postgres: pg.url() }, 'synced.mjs');
     const daemon = startUpw(['daemon', '--config', config, '--db', db], env({ LOG_LEVEL: 'info' }), dir);
-    await waitFor('two syncs after two collections', () => syncRuns(db).length >= 2 || undefined, 30_000);
+    await waitFor('two syncs after two collections', () => syncRuns(db).length >= 2 || undefined, 90_000);
     daemon.child.kill('SIGTERM');
     expect(await within('exit after SIGTERM', 10_000, daemon.exited)).toEqual({ code: 0, signal: null });
     expect(daemon.stderr()).not.toMatch(/"level":(50|60)/);
@@ -78,7 +78,7 @@ describePg('upw daemon with a team warehouse', () => {
     const r = await runCli(['sync', '--config', config, '--db', db], { env: env() });
     expect(r.code, r.stderr).toBe(0);
     await expectSameRows(db, pg.url(), 'daemon');
-  }, 60_000);
+  });
 
   it('goes on collecting while PostgreSQL is unreachable, records each failed sync, and syncs at the first job after it is back', async () => {
     const db = join(dir, 'unreachable.sqlite');
@@ -91,7 +91,7 @@ describePg('upw daemon with a team warehouse', () => {
     const daemon = startUpw(['daemon', '--config', config, '--db', db], env({ LOG_LEVEL: 'debug' }), dir);
     let server: Server | undefined;
     try {
-      await waitFor('two failed syncs', () => syncRuns(db).filter((r) => r.status === 'failed').length >= 2 || undefined, 30_000);
+      await waitFor('two failed syncs', () => syncRuns(db).filter((r) => r.status === 'failed').length >= 2 || undefined, 90_000);
       const collects = runs(db).filter((r) => r.kind === 'collect' && r.status !== 'running');
       expect(collects.length).toBeGreaterThanOrEqual(2);
       for (const c of collects) expect(c.status).toBe('ok');
@@ -103,7 +103,7 @@ describePg('upw daemon with a team warehouse', () => {
       expect((await query(pg.url(), "SELECT 1 FROM upw.sync_state WHERE account = 'offline'").catch(() => [])).length).toBe(0);
 
       server = await relay(port, target);
-      await eventually('a sync that succeeds', async () => syncRuns(db).some((r) => r.status === 'ok'), 30_000);
+      await eventually('a sync that succeeds', async () => syncRuns(db).some((r) => r.status === 'ok'), 90_000);
     } finally {
       daemon.child.kill('SIGTERM');
       expect(await within('exit after SIGTERM', 10_000, daemon.exited)).toEqual({ code: 0, signal: null });
@@ -116,5 +116,5 @@ describePg('upw daemon with a team warehouse', () => {
     expect(readFileSync(db).includes(password)).toBe(false);
     const [state] = await query<{ through_run: string }>(pg.url(), "SELECT through_run FROM upw.sync_state WHERE account = 'offline'");
     expect(Number(state!.through_run)).toBeGreaterThanOrEqual(2);
-  }, 90_000);
+  });
 });

@@ -7,11 +7,11 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { REPLICATED } from '../src/replication.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { runCli, tempDir } from './helpers.js';
-import { describePg, freshDatabase, query, urlOf } from './support/postgres.js';
+import { beforeAllPg, describePg, freshDatabase, query, urlOf } from './support/postgres.js';
 import { simEnv, writeConfig } from './support/upw-process.js';
 
 const NOW = '2026-03-15T12:00:00Z';
@@ -41,7 +41,7 @@ const expectNoPassword = (text: string) => {
 };
 
 describePg('upw sync, when things go wrong', () => {
-  beforeAll(async () => {
+  beforeAllPg(async () => {
     sim = await startSimulator({ seed: 5, now: () => new Date(NOW), profiles: [{ username: 'alpha', platforms: ['instagram', 'tiktok'] }] });
     config = writeConfig(dir, { profiles: 'all', posts: { track: false } });
     const r = await runCli(['collect', '--config', config, '--db', db], { env: env() });

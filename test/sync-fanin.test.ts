@@ -6,10 +6,10 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startSimulator, type Platform, type Simulator } from '../src/simulator/index.js';
 import { runCli, startUpw, tempDir } from './helpers.js';
-import { describePg, freshDatabase, query } from './support/postgres.js';
+import { beforeAllPg, describePg, freshDatabase, query } from './support/postgres.js';
 import { countByAccount, expectSameRows } from './support/replica.js';
 import { simEnv, within, writeConfig } from './support/upw-process.js';
 
@@ -39,7 +39,7 @@ function fileSums(db: string): Record<string, number> {
 }
 
 describePg('several collectors syncing into one database', () => {
-  beforeAll(async () => {
+  beforeAllPg(async () => {
     for (const [account, seed, others] of [
       ['agency-a', 31, ['northwind']],
       ['agency-b', 32, ['contoso', 'fabrikam']],

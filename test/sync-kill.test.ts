@@ -7,10 +7,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { runCli, tempDir } from './helpers.js';
-import { describePg, eventually, freshDatabase, query } from './support/postgres.js';
+import { beforeAllPg, describePg, eventually, freshDatabase, query } from './support/postgres.js';
 import { countByAccount, expectSameRows, rowVersions } from './support/replica.js';
 import { simEnv, startUpw, within, writeConfig } from './support/upw-process.js';
 
@@ -62,7 +62,7 @@ const syncGone = () =>
 const stateOf = async () => query(pgdb.url(), 'SELECT account, through_run, through_run_started_at, appended, source FROM upw.sync_state ORDER BY account');
 
 describePg('upw sync, SIGKILLed in the middle', () => {
-  beforeAll(async () => {
+  beforeAllPg(async () => {
     sim = await startSimulator({
       seed: 21,
       now: () => new Date(noon(DAY1)),

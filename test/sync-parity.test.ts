@@ -7,13 +7,13 @@
  * the real `upw sync`.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { addDays, eachDay } from '../src/dates.js';
 import { totalImpressions } from '../src/query/impressions.usecases.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
-import { describePg, freshDatabase, query } from './support/postgres.js';
+import { beforeAllPg, describePg, freshDatabase, query } from './support/postgres.js';
 import { simEnv, writeConfig } from './support/upw-process.js';
 
 const TODAY = '2026-03-15';
@@ -46,7 +46,7 @@ const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(
 const numbers = <T extends Record<string, unknown>>(rows: T[]) => rows.map((r) => ({ ...r, value: Number(r.value) })) as Array<T & { value: number }>;
 
 describePg('the PostgreSQL views against upw impressions', () => {
-  beforeAll(async () => {
+  beforeAllPg(async () => {
     sim = await startSimulator({
       seed: 17,
       now: () => new Date(NOW),

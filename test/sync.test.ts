@@ -5,12 +5,13 @@
  * day's sync sends only what changed (revisions included), and the views have
  * the declared columns and types.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { REPLICATED } from '../src/replication.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { runCli, tempDir } from './helpers.js';
-import { describePg, freshDatabase, query } from './support/postgres.js';
+import { ROOT, runCli, tempDir } from './helpers.js';
+import { beforeAllPg, describePg, freshDatabase, query } from './support/postgres.js';
 import { expectSameRows, rowVersions } from './support/replica.js';
 import { simEnv, writeConfig } from './support/upw-process.js';
 
@@ -33,7 +34,7 @@ const upw = async (args: string[], day = DAY1) => {
 const sync = async (day = DAY1) => JSON.parse((await upw(['sync', '--to', pg.url(), '--json'], day)).stdout);
 
 describePg('upw sync', () => {
-  beforeAll(async () => {
+  beforeAllPg(async () => {
     sim = await startSimulator({
       seed: 14,
       now: () => new Date(noon(DAY1)),
@@ -64,6 +65,13 @@ describePg('upw sync', () => {
     }
     const [state] = await query(pg.url(), 'SELECT account, through_run, source FROM upw.sync_state');
     expect(state).toMatchObject({ account: 'default', through_run: '2' });
+  });
+
+  it("runs the docs' PostgreSQL example queries, each returning rows", async () => {
+    const docs = readFileSync(join(ROOT, 'docs/warehouse.md'), 'utf8');
+    const examples = [...docs.matchAll(/```postgresql\n(-- example: [\w-]+\n[\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(examples.length).toBeGreaterThan(0);
+    for (const sql of examples) expect((await query(pg.url(), sql)).length, sql).toBeGreaterThan(0);
   });
 
   it('run again, sends nothing new and rewrites no row', async () => {

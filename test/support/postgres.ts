@@ -28,10 +28,18 @@ const adminUrl = process.env.UPW_TEST_POSTGRES_URL;
 const problem = await reachable(adminUrl);
 if (problem && process.env.CI === 'true') throw new Error(`PostgreSQL suites cannot run under CI: ${problem}`);
 
+// These suites run real processes against two servers; on a busy machine 30 s is not enough.
+const TIMEOUT = 180_000;
+
 /** `describe` for a suite that needs PostgreSQL: skipped, with the reason in its name, when there is none. */
 export function describePg(name: string, fn: () => void): void {
   if (problem) describe.skip(`${name} — skipped: ${problem}`, fn);
-  else describe(name, fn);
+  else describe(name, { timeout: TIMEOUT }, fn);
+}
+
+/** `beforeAll` with the suites' longer timeout (a backfill and a sync on a busy machine). */
+export function beforeAllPg(fn: () => Promise<void>): void {
+  beforeAll(fn, TIMEOUT);
 }
 
 /** The URL of `database` on the test server, with the test role's credentials. */
@@ -74,7 +82,7 @@ export function freshDatabase(prefix = 'upw_t'): { url: () => string; name: () =
 }
 
 /** Poll an async `check` until it returns a truthy value; fail with `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 60_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
