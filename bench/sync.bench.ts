@@ -54,7 +54,19 @@ async function benchDatabase(admin: string): Promise<{ url: string; drop: () => 
   await sql(admin, `CREATE DATABASE ${name}`);
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: async () => void (await sql(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
+  // Not WITH (FORCE): only a superuser may signal the autovacuum worker it would stop; a plain DROP stops it.
+  const drop = async () => {
+    for (let i = 0; ; i++) {
+      try {
+        await sql(admin, `DROP DATABASE IF EXISTS ${name}`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55006' || i === 50) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  return { url: url.toString(), drop };
 }
 
 const sync = (warehouse: string, url: string, account: string): Promise<SyncSummary> => syncWarehouse({ warehouse, url: parseTeamUrl(url, 'bench'), account, log });
@@ -119,8 +131,13 @@ async function firstSync(admin: string, dir: string, c: SyncCase['first']): Prom
       ],
     };
   } finally {
-    await db.drop();
+    await dropQuietly(db);
   }
+}
+
+/** A database left behind is a message, not a lost figure. */
+async function dropQuietly(db: { drop: () => Promise<void> }): Promise<void> {
+  await db.drop().catch((err: unknown) => process.stderr.write(`bench: could not drop its database: ${(err as Error).message}\n`));
 }
 
 /** One day as `upw collect` stores it: the simulator's analytics answers through storeProfile, in a run. */
@@ -183,7 +200,7 @@ async function dailySync(admin: string, dir: string, c: SyncCase['daily']): Prom
     };
   } finally {
     await sim.close();
-    await db.drop();
+    await dropQuietly(db);
   }
 }
 

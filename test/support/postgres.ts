@@ -73,12 +73,29 @@ export function freshDatabase(prefix = 'upw_t'): { url: () => string; name: () =
   });
   afterAll(async () => {
     if (problem || !name) return;
-    await query(adminUrl!, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropDatabase(adminUrl!, name);
   });
   return {
     url: () => urlOf(name!),
     name: () => name!,
   };
+}
+
+/**
+ * Drop a database once the last connection to it is gone. Not WITH (FORCE): that
+ * would have to signal an autovacuum worker, which only a superuser may; a plain
+ * DROP stops autovacuum by itself, and waits out a sync process just killed.
+ */
+export async function dropDatabase(admin: string, name: string): Promise<void> {
+  await eventually(`database ${name} dropped`, async () => {
+    try {
+      await query(admin, `DROP DATABASE IF EXISTS ${name}`);
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === '55006') return false; // still in use
+      throw err;
+    }
+  }, 30_000, 200);
 }
 
 /** Poll an async `check` until it returns a truthy value; fail with `what` after `timeoutMs`. */
