@@ -7,7 +7,8 @@ import { ApiClient } from '../src/api/client.js';
 import { collect } from '../src/collect/collect.usecases.js';
 import { resolveConfig } from '../src/config/config.js';
 import { createLogger } from '../src/logger.js';
-import { PLATFORMS } from '../src/platforms.js';
+// The ten platforms every generated profile connects (google_business is not among them).
+import { PLATFORMS } from '../src/simulator/index.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { generatedNames, int, sec, startRemoteSimulator, tempDir, type FigureResult, type Row } from './lib.js';
 

@@ -3,11 +3,14 @@
  * inside big transactions (the product's write path would take far longer and
  * is measured on its own in figure 2). Shaped like what collect + backfill
  * leave: one snapshot series per metric the platform reports, the `reach`
- * time series (and Facebook's `impressions`), one rule per platform.
+ * time series (and Facebook's `impressions`), one rule per platform, and what
+ * the server counted each day (daily_impressions).
  */
 import { statSync } from 'node:fs';
 import { addDays } from '../src/dates.js';
-import { DEFAULT_RULES, PLATFORMS } from '../src/platforms.js';
+import { DEFAULT_RULES } from '../src/platforms.js';
+// The ten platforms every generated profile connects (google_business is not among them).
+import { PLATFORMS } from '../src/simulator/catalog.js';
 import { PLATFORM_METRICS } from '../src/simulator/catalog.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
 
@@ -24,10 +27,10 @@ const PROFILES_PER_TRANSACTION = 50;
 /**
  * Create and fill the warehouse at `path`; the last day is `asOf`. `platforms`:
  * how many platforms each profile has (default all ten; fewer are dealt round the
- * list, so all appear). `counted`: fill daily_impressions too, as collect and
- * backfill do beside the values (the query figures leave it out).
+ * list, so all appear). What the server counted each day (daily_impressions) is
+ * filled beside the values, as collect and backfill write it.
  */
-export function generateWarehouse(path: string, opts: { profiles: number; days: number; asOf: string; platforms?: number; counted?: boolean }): Generated {
+export function generateWarehouse(path: string, opts: { profiles: number; days: number; asOf: string; platforms?: number }): Generated {
   const t0 = performance.now();
   const wh = openWarehouse(path);
   const db = wh.sqlite;
@@ -44,7 +47,7 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
     const rule = db.prepare(
       `INSERT INTO platform_rules (platform, valid_from, primary_field, metric_type, source, observed_at) VALUES (?, ?, ?, ?, 'default', ?)`,
     );
-    for (const p of PLATFORMS) rule.run(p, first, DEFAULT_RULES[p].primaryField, DEFAULT_RULES[p].metricType, `${first}T03:00:00.000Z`);
+    for (const p of PLATFORMS) rule.run(p, first, DEFAULT_RULES[p]!.primaryField, DEFAULT_RULES[p]!.metricType, `${first}T03:00:00.000Z`);
   })();
 
   const profile = db.prepare('INSERT INTO profiles (username, first_seen_at) VALUES (?, ?)');
@@ -58,12 +61,16 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
      WHERE s.id BETWEEN ? AND ?
      ORDER BY s.id, d.n`,
   );
+  // What the server counted each day: the value of the platform's primary field (one rule per
+  // platform here), as collect and backfill write it beside the values.
   const counted = db.prepare(
-    `INSERT INTO daily_impressions (profile_id, platform, day, value, primary_field, metric_type, source, observed_at)
-     SELECT s.profile_id, s.platform, v.day, v.value, r.primary_field, r.metric_type, 'backfill', v.observed_at
-     FROM series s JOIN platform_rules r ON r.platform = s.platform AND r.primary_field = s.name
-     JOIN daily_values v ON v.series_id = s.id
-     WHERE s.kind = 'snapshot' AND s.id BETWEEN ? AND ?`,
+    `INSERT INTO daily_impressions (profile_id, platform, day, value, primary_field, metric_type, source, observed_at, run_id)
+     SELECT s.profile_id, s.platform, v.day, v.value, r.primary_field, r.metric_type, 'backfill', v.observed_at, NULL
+     FROM series s
+     CROSS JOIN platform_rules r ON r.platform = s.platform AND r.primary_field = s.name
+     CROSS JOIN daily_values v ON v.series_id = s.id
+     WHERE s.kind = 'snapshot' AND s.id BETWEEN ? AND ?
+     ORDER BY s.profile_id, s.platform, v.day`,
   );
   const perProfile = Math.min(opts.platforms ?? PLATFORMS.length, PLATFORMS.length);
   let values = 0;
@@ -86,7 +93,7 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
         }
       }
       values += fill.run(lo, hi).changes;
-      if (opts.counted) counted.run(lo, hi);
+      counted.run(lo, hi);
     })();
   }
   db.exec('DROP TABLE bench_days');

@@ -48,6 +48,26 @@ export function median(samples: readonly number[]): number {
   return percentile(samples, 50);
 }
 
+/**
+ * Milliseconds of each of `calls` calls of `a` and of `b`, after `warmUp` calls of each.
+ * The two alternate call by call, so that whatever else the machine is doing weighs on both alike.
+ */
+export function timeBoth(a: () => unknown, b: () => unknown, calls: number, warmUp: number): [number[], number[]] {
+  for (let i = 0; i < warmUp; i++) {
+    a();
+    b();
+  }
+  const out: [number[], number[]] = [[], []];
+  for (let i = 0; i < calls; i++) {
+    for (const [k, fn] of [a, b].entries()) {
+      const t0 = performance.now();
+      fn();
+      out[k]!.push(performance.now() - t0);
+    }
+  }
+  return out;
+}
+
 export const ms = (n: number): string => (n >= 100 ? `${n.toFixed(0)} ms` : n >= 10 ? `${n.toFixed(1)} ms` : `${n.toFixed(2)} ms`);
 export const sec = (n: number): string => `${(n / 1000).toFixed(2)} s`;
 export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -88,6 +108,8 @@ export interface RemoteSimulator {
   url: string;
   stats(): Promise<SimStatsMessage>;
   reset(): Promise<void>;
+  /** Fix the simulator's clock at this instant. */
+  setNow(at: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,15 +125,16 @@ export async function startRemoteSimulator(options: Omit<SimulatorOptions, 'now'
   worker.on('error', (err) => waiting.splice(0).forEach((w) => w.reject(err)));
   const next = () => new Promise<Reply>((resolve, reject) => void waiting.push({ resolve, reject }));
   const ready = await next();
-  const ask = async (type: SimRequest['type']) => {
+  const ask = async (type: SimRequest['type'], extra: object = {}) => {
     const reply = next();
-    worker.postMessage({ type });
+    worker.postMessage({ type, ...extra });
     return (await reply).stats!;
   };
   return {
     url: ready.url!,
     stats: () => ask('stats'),
     reset: async () => void (await ask('reset')),
+    setNow: async (at) => void (await ask('setNow', { ms: at.getTime() })),
     close: async () => {
       await ask('close');
       await worker.terminate();

@@ -5,13 +5,13 @@
 import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { generateWarehouse, sizeOf } from './generate.js';
-import { int, mb, median, ms, percentile, tempDir, type FigureResult, type Row } from './lib.js';
+import { int, mb, median, ms, percentile, tempDir, timeBoth, type FigureResult, type Row } from './lib.js';
 
 const CALLS = 200;
-const WARM_UP = 20;
 // Each figure is the median over three passes of CALLS calls: one stray pause on a shared
 // two-core machine moves a p95 of 2 ms by half.
 const PASSES = 3;
+const WARM_UP = 20;
 const AS_OF = '2026-06-30';
 const METRICS = 'impressions,reach,likes,comments,shares';
 
@@ -19,31 +19,22 @@ type Sums = { total: number; perPlatform: Record<string, number>; perDay: Record
 type Answer = Record<string, unknown>;
 
 // The fastest single statements found by trying (see the notes in BENCHMARKS.md).
-// Per platform: one SUM per series straight off the primary key (no sort); per day:
-// one GROUP BY over the daily rows, the one temp B-tree that cannot be avoided.
+// Metrics mode, per platform: one SUM per series straight off the primary key (no sort);
+// per day: one GROUP BY over the daily rows, the one temp B-tree that cannot be avoided.
 // CROSS JOIN pins the loop order: left to the planner (no ANALYZE statistics, as in a
-// user's warehouse) it reads every series of the profile and filters by rule
-// afterwards, 2.5× slower. EXPLAIN QUERY PLAN (default mode):
+// user's warehouse) it reads every series of the profile and filters afterwards, 2.5×
+// slower. EXPLAIN QUERY PLAN (metrics mode):
 //   MATERIALIZE ids: SEARCH p USING COVERING INDEX profiles_username_unique (username=?)
 //                    SEARCH s USING COVERING INDEX series_key_idx (profile_id=?)
-//                    SEARCH r USING PRIMARY KEY (platform=?)
 //   SCAN ids, CORRELATED SCALAR SUBQUERY: SEARCH v USING PRIMARY KEY (series_id=? AND day>? AND day<?)
 //   UNION ALL SCAN ids, SEARCH v USING PRIMARY KEY (...), USE TEMP B-TREE FOR GROUP BY
-// Default mode: one rule per platform in the generated warehouse, so joining the rule
-// on its primary field picks each platform's one counted series.
-const DEFAULT_IDS = `
-  SELECT s.id, s.platform, '' AS metric
-  FROM profiles p
-  CROSS JOIN series s ON s.profile_id = p.id AND s.kind = 'snapshot'
-  CROSS JOIN platform_rules r ON r.platform = s.platform AND r.primary_field = s.name
-  WHERE p.username = :profile`;
 const METRICS_IDS = `
   SELECT s.id, s.platform, s.name AS metric
   FROM profiles p
   CROSS JOIN series s ON s.profile_id = p.id AND s.kind = 'snapshot'
   WHERE p.username = :profile AND s.name IN (SELECT value FROM json_each(:metrics))`;
-const sums = (ids: string) => `
-  WITH ids AS MATERIALIZED (${ids})
+const METRICS_SQL = `
+  WITH ids AS MATERIALIZED (${METRICS_IDS})
   SELECT metric AS m, 'p' AS g, platform AS k,
     (SELECT SUM(v.value) FROM daily_values v WHERE v.series_id = ids.id AND v.day BETWEEN :start AND :end) AS v
   FROM ids
@@ -51,8 +42,18 @@ const sums = (ids: string) => `
   SELECT ids.metric, 'd', v.day, SUM(v.value)
   FROM ids CROSS JOIN daily_values v ON v.series_id = ids.id AND v.day BETWEEN :start AND :end
   GROUP BY ids.metric, v.day`;
-const DEFAULT_SQL = sums(DEFAULT_IDS);
-const METRICS_SQL = sums(METRICS_IDS);
+// Default mode adds what the server counted each day, kept per (profile, platform, day) in
+// daily_impressions: the profile's rows in range, grouped twice. EXPLAIN QUERY PLAN:
+//   SEARCH p USING COVERING INDEX profiles_username_unique (username=?)
+//   SEARCH d USING PRIMARY KEY (profile_id=?), USE TEMP B-TREE FOR GROUP BY (each half)
+const DEFAULT_SQL = `
+  SELECT '' AS m, 'p' AS g, d.platform AS k, SUM(d.value) AS v
+  FROM profiles p CROSS JOIN daily_impressions d ON d.profile_id = p.id AND d.day BETWEEN :start AND :end
+  WHERE p.username = :profile GROUP BY d.platform
+  UNION ALL
+  SELECT '', 'd', d.day, SUM(d.value)
+  FROM profiles p CROSS JOIN daily_impressions d ON d.profile_id = p.id AND d.day BETWEEN :start AND :end
+  WHERE p.username = :profile GROUP BY d.day`;
 
 /** Group the statement's rows into the API's answer, as the product must too. */
 function handWritten(stmt: Statement, params: Record<string, string>, metrics: string[] | undefined): Answer {
@@ -76,26 +77,6 @@ function handWritten(stmt: Statement, params: Record<string, string>, metrics: s
   }
   const each = <T>(f: (s: Sums | undefined) => T) => Object.fromEntries(metrics.map((m) => [m, f(sums.get(m))]));
   return { ...head, metrics: each((s) => s?.total ?? 0), per_platform: each((s) => s?.perPlatform ?? {}), per_day: each((s) => s?.perDay ?? {}) };
-}
-
-/**
- * Milliseconds of each of `calls` calls of `a` and of `b`, after a warm-up. The two
- * alternate call by call, so that whatever else the machine is doing weighs on both alike.
- */
-function timeBoth(a: () => unknown, b: () => unknown, calls: number): [number[], number[]] {
-  for (let i = 0; i < WARM_UP; i++) {
-    a();
-    b();
-  }
-  const out: [number[], number[]] = [[], []];
-  for (let i = 0; i < calls; i++) {
-    for (const [k, fn] of [a, b].entries()) {
-      const t0 = performance.now();
-      fn();
-      out[k]!.push(performance.now() - t0);
-    }
-  }
-  return out;
 }
 
 // Same numbers, whatever the key order: compared as sorted JSON.
@@ -126,7 +107,7 @@ export async function queryFigure(opts: { profiles: number; days: number }): Pro
       const ours: unknown = totalImpressions(g.wh, profile, c.query);
       const theirs = handWritten(stmt, params, c.metrics);
       const agree = canonical(ours) === canonical(theirs);
-      const passes = Array.from({ length: PASSES }, () => timeBoth(() => totalImpressions(g.wh, profile, c.query), () => handWritten(stmt, params, c.metrics), CALLS));
+      const passes = Array.from({ length: PASSES }, () => timeBoth(() => totalImpressions(g.wh, profile, c.query), () => handWritten(stmt, params, c.metrics), CALLS, WARM_UP));
       for (const p of [50, 95]) {
         const v = median(passes.map(([product]) => percentile(product, p)));
         const b = median(passes.map(([, base]) => percentile(base, p)));
@@ -161,7 +142,7 @@ export async function queryFigure(opts: { profiles: number; days: number }): Pro
   });
   notes.push(
     `5. ${mb(size.fileBytes)} for ${int(g.values)} values; daily_values itself ${(dv / g.values).toFixed(1)} B per value; ` +
-      `largest objects: ${size.byObject.slice(0, 4).map((o) => `${o.name} ${mb(o.bytes)}`).join(', ')}. Raw answers are not in the generated file (see figure 4's note).`,
+      `largest objects: ${size.byObject.slice(0, 4).map((o) => `${o.name} ${mb(o.bytes)}`).join(', ')}. Raw answers are not in the generated file (figures 6 and 8 measure a collected one).`,
   );
   g.wh.close();
   tmp.remove();

@@ -46,7 +46,7 @@ export function writeMarkdown(report: Report): string {
   const lines = [
     '# Benchmarks',
     '',
-    'Written by `npm run bench` (`bench/run.ts`); rerun it rather than editing this file. The targets are those of issue 5.',
+    'Written by `npm run bench` (`bench/run.ts`); rerun it rather than editing this file. The targets are those of issues 5 and 15.',
     '',
     `- Command: \`${report.command}\``,
     `- Date: ${report.date.toISOString()} (the run took ${(report.durationMs / 1000).toFixed(0)} s)`,

@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- --quick]`: the figures of issue 5, each against a baseline
+ * `npm run bench [-- --quick]`: the figures of issues 5 and 15, each against a baseline
  * measured in the same run, printed as one table and written to BENCHMARKS.md.
  * A script, not a test: nothing here fails a build on a slow machine.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { collectFigure, type CollectCase } from './collect.bench.js';
+import { growthFigure } from './growth.bench.js';
 import { ingestFigure } from './ingest.bench.js';
 import { buildCli, guarded, type FigureResult } from './lib.js';
 import { memoryFigure } from './memory.bench.js';
+import { portfolioFigure } from './portfolio.bench.js';
 import { queryFigure } from './query.bench.js';
 import { syncFigure } from './sync.bench.js';
 import { printTable, writeMarkdown } from './report.js';
@@ -28,8 +30,10 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   process.stdout.write(`Usage: npm run bench [-- flags]
-  --quick            a smaller run, under a minute
-  --only 1,3         only these figures (1 collect, 2 ingest, 3 queries + 5 size, 4 memory, 6 sync); BENCHMARKS.md is not written
+  --quick            a smaller run, about a minute on a quiet machine (figure 7 on 50 profiles, figures 6 and 8
+                     on 10 profiles for 10 days: their targets are set for 200 profiles and 30 days; figure 9 on 50)
+  --only 1,3         only these figures (1 collect, 2 ingest, 3 queries + 5 size, 4 memory, 6 raw answers + 8 growth,
+                     7 portfolio queries, 9 sync into PostgreSQL); BENCHMARKS.md is not written
   --no-write         print the table only
   --profiles N       figure 1: profiles (default 500, quick 100)
   --latency MS       figure 1: simulator latency (default 100)
@@ -41,7 +45,7 @@ if (flags.help) {
 
 const quick = flags.quick;
 const num = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
-const only = new Set((flags.only ?? '1,2,3,4,6').split(',').map((s) => s.trim()));
+const only = new Set((flags.only ?? '1,2,3,4,6,7,9').split(',').map((s) => s.trim()));
 const started = Date.now();
 // Other work on the machine moves every figure: the load averages go into BENCHMARKS.md.
 const loadAtStart = loadavg()[0]!;
@@ -78,15 +82,24 @@ if (only.has('4')) {
   results.push(r);
 }
 
-if (only.has('6')) {
-  progress('figure 6: sync into PostgreSQL (UPW_BENCH_POSTGRES_URL or UPW_TEST_POSTGRES_URL)');
+if (only.has('7')) {
+  progress('figure 7: a generated year, portfolio queries');
+  // The targets are set for 200 profiles; a quick run generates fewer and says so in the row.
+  results.push(await guarded('7. portfolio', () => portfolioFigure(quick ? { profiles: 50, calls: 5 } : { profiles: 200, calls: 20 })));
+}
+if (only.has('6') || only.has('8')) {
+  progress('figures 6 and 8: daily collects, raw answers and growth');
+  results.push(await guarded('6. raw answers', () => growthFigure(quick ? { profiles: 10, days: 10 } : { profiles: 200, days: 30 })));
+}
+if (only.has('9')) {
+  progress('figure 9: sync into PostgreSQL (UPW_BENCH_POSTGRES_URL or UPW_TEST_POSTGRES_URL)');
   const sync = quick
     ? { first: { profiles: 50, days: 365, platforms: 4, rounds: 2 }, daily: { profiles: 1_000, days: 30, platforms: 4 } }
     : { first: { profiles: 200, days: 365, platforms: 4, rounds: 3 }, daily: { profiles: 1_000, days: 365, platforms: 4 } };
-  results.push(await guarded('6. sync', () => syncFigure(sync)));
+  results.push(await guarded('9. sync', () => syncFigure(sync)));
 }
 
-// Figures 3 and 5 come from one generated warehouse: put every row and note back in figure order.
+// Some figures share a run (3 and 5, 6 and 8): put every row and note back in figure order.
 const figureOf = (text: string) => Number.parseInt(text, 10) || 0;
 const byFigure = <T>(items: T[], text: (t: T) => string) => items.map((t, i) => [t, i] as const).sort(([a, i], [b, j]) => figureOf(text(a)) - figureOf(text(b)) || i - j).map(([t]) => t);
 const rows = byFigure(results.flatMap((r) => r.rows), (r) => r.figure);

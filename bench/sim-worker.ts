@@ -6,17 +6,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSimulator, type SimulatorOptions } from '../src/simulator/index.js';
 
-export type SimRequest = { type: 'stats' } | { type: 'reset' } | { type: 'close' };
+export type SimRequest = { type: 'stats' } | { type: 'reset' } | { type: 'close' } | { type: 'setNow'; ms: number };
 export interface SimStatsMessage {
   requests: number;
   rateLimited: number;
   byRoute: Record<string, number>;
 }
 
-const sim = await startSimulator(workerData as SimulatorOptions);
+// A function cannot cross to a worker: the clock is the real one until setNow fixes it.
+let fixedMs: number | undefined;
+const sim = await startSimulator({ ...(workerData as SimulatorOptions), now: () => new Date(fixedMs ?? Date.now()) });
 const port = parentPort!;
 port.on('message', async (m: SimRequest) => {
   if (m.type === 'reset') sim.stats.reset();
+  if (m.type === 'setNow') fixedMs = m.ms;
   if (m.type === 'close') await sim.close();
   const { requests, rateLimited, byRoute } = sim.stats;
   port.postMessage({ type: m.type, stats: { requests, rateLimited, byRoute } });

@@ -83,7 +83,7 @@ async function psqlCopy(url: string, file: string, columns: string[]): Promise<n
 
 async function firstSync(admin: string, dir: string, c: SyncCase['first']): Promise<{ rows: Row[]; notes: string[] }> {
   const path = join(dir, 'first.sqlite');
-  const g = generateWarehouse(path, { profiles: c.profiles, days: c.days, asOf: AS_OF, platforms: c.platforms, counted: true });
+  const g = generateWarehouse(path, { profiles: c.profiles, days: c.days, asOf: AS_OF, platforms: c.platforms });
   const values = g.values;
   const columns = Object.keys(REPLICATED.find((t) => t.name === 'daily_values')!.columns);
   // The very lines the sync sends for daily_values, in a file for psql.
@@ -116,7 +116,7 @@ async function firstSync(admin: string, dir: string, c: SyncCase['first']): Prom
     return {
       rows: [
         {
-          figure: `6. sync: first sync, ${int(c.profiles)} profiles × ${c.days} days (${int(values)} values)`,
+          figure: `9. sync: first sync, ${int(c.profiles)} profiles × ${c.days} days (${int(values)} values)`,
           value: `${int((values / s) * 1000)} values/s (${sec(s)})`,
           baseline: `${int((values / b) * 1000)} values/s (${sec(b)}, psql \\copy)`,
           ratio,
@@ -125,7 +125,7 @@ async function firstSync(admin: string, dir: string, c: SyncCase['first']): Prom
         },
       ],
       notes: [
-        `6. First sync: a generated warehouse of ${int(c.profiles)} profiles × ${c.platforms} platforms × ${c.days} days (${int(values)} daily values; ${int(sent)} rows in all with series, ` +
+        `9. First sync: a generated warehouse of ${int(c.profiles)} profiles × ${c.platforms} platforms × ${c.days} days (${int(values)} daily values; ${int(sent)} rows in all with series, ` +
           `daily_impressions, profiles and rules) synced by syncWarehouse into an empty account; baseline: psql \\copy of the same daily_values lines (as the sync sends them) into a fresh table ` +
           `with the same primary key, on the same server. Best of ${c.rounds} alternating rounds each; the ratio counts only the daily values against the sync's whole time.`,
       ],
@@ -165,7 +165,7 @@ async function collectDay(path: string, sim: Simulator, day: string, names: stri
 async function dailySync(admin: string, dir: string, c: SyncCase['daily']): Promise<{ rows: Row[]; notes: string[] }> {
   const path = join(dir, 'daily.sqlite');
   const yesterday = addDays(AS_OF, -1);
-  const g = generateWarehouse(path, { profiles: c.profiles, days: c.days, asOf: addDays(AS_OF, -2), platforms: c.platforms, counted: true });
+  const g = generateWarehouse(path, { profiles: c.profiles, days: c.days, asOf: addDays(AS_OF, -2), platforms: c.platforms });
   g.wh.close();
   const db = await benchDatabase(admin);
   const sim = await startSimulator({ seed: 6, apiKey: 'demo-key', profileCount: c.profiles, now: () => new Date(`${yesterday}T12:00:00Z`) });
@@ -182,7 +182,7 @@ async function dailySync(admin: string, dir: string, c: SyncCase['daily']): Prom
     return {
       rows: [
         {
-          figure: `6. sync: daily incremental, ${int(c.profiles)} profiles`,
+          figure: `9. sync: daily incremental, ${int(c.profiles)} profiles`,
           value: `${sec(ms)} (${int(s.sent)} rows)`,
           baseline: `${sec(BUDGET_MS)} budget`,
           ratio: ms / BUDGET_MS,
@@ -191,7 +191,7 @@ async function dailySync(admin: string, dir: string, c: SyncCase['daily']): Prom
         },
       ],
       notes: [
-        `6. Daily incremental: ${int(c.profiles)} profiles with ${c.days} days of generated history (${int(g.values)} values; their first sync took ${sec(first.ms)} at ` +
+        `9. Daily incremental: ${int(c.profiles)} profiles with ${c.days} days of generated history (${int(g.values)} values; their first sync took ${sec(first.ms)} at ` +
           `${int((first.sent / first.ms) * 1000)} rows/s), then two days of simulator answers stored by storeProfile as upw collect does; the second day's run wrote ${int(today.values)} values. ` +
           `The timed syncWarehouse sent ${int(by('daily_values').sent)} daily values (${sec(by('daily_values').ms)} of its time: reading the file and COPY, ` +
           `then ${sec(by('daily_values').mergeMs)} for PostgreSQL's merge), ` +
@@ -208,8 +208,8 @@ export async function syncFigure(c: SyncCase): Promise<FigureResult> {
   const admin = process.env.UPW_BENCH_POSTGRES_URL ?? process.env.UPW_TEST_POSTGRES_URL;
   if (!admin) {
     return {
-      rows: [{ figure: '6. sync', value: 'not measured', baseline: '—', ratio: undefined, target: '≥ 0.5 × psql \\copy; < 5 s', met: undefined }],
-      notes: ['6. Set UPW_BENCH_POSTGRES_URL (or UPW_TEST_POSTGRES_URL) to a PostgreSQL role that may create databases; .ci/run shows how to start one.'],
+      rows: [{ figure: '9. sync', value: 'not measured', baseline: '—', ratio: undefined, target: '≥ 0.5 × psql \\copy; < 5 s', met: undefined }],
+      notes: ['9. Set UPW_BENCH_POSTGRES_URL (or UPW_TEST_POSTGRES_URL) to a PostgreSQL role that may create databases; .ci/run shows how to start one.'],
     };
   }
   const tmp = tempDir('sync');

@@ -63,6 +63,15 @@ export class WarehouseBusyError extends UpwError {
   }
 }
 
+/** No warehouse at the path yet (exit 4, as for a profile it does not hold): a reader never creates one. */
+export class WarehouseNotFoundError extends UpwError {
+  override readonly name = 'WarehouseNotFoundError';
+  readonly exitCode = ExitCode.profileNotFound;
+  constructor(readonly path: string, why: string) {
+    super(`There is no warehouse at ${path} (${why}): run upw collect or upw backfill first, or pass --db`);
+  }
+}
+
 /** A run finished, but some profile or platform failed (exit 5). */
 export class PartialRunError extends UpwError {
   override readonly name = 'PartialRunError';
@@ -91,6 +100,18 @@ export class AccountTakenError extends BadInputError {
 interface RequestContext {
   method: string;
   url: string;
+}
+
+/**
+ * The live endpoint gave nothing to compare with: a 5xx, 429s or no connection
+ * after the retries, or a body that is no answer (exit 5, in the server's words).
+ */
+export class LiveAnswerUnavailableError extends UpwError {
+  override readonly name = 'LiveAnswerUnavailableError';
+  readonly exitCode = ExitCode.partial;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`the live endpoint gave no answer to compare with: ${message}`, options);
+  }
 }
 
 /** Base of every failure talking to the Upload-Post API. */

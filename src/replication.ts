@@ -226,9 +226,14 @@ export const REPLICATED: readonly ReplicatedTable[] = [
   },
 ];
 
-/** SQLite tables a sync leaves out, and why; the schema test wants every table in one list or the other. */
+/**
+ * SQLite tables a sync leaves out, and why; the schema test wants every table in one list or the other.
+ * (`raw_responses_legacy`, the answers of an older upw a writer has yet to compress, exists only in
+ * such a file and is left out like raw_responses.)
+ */
 export const NOT_REPLICATED: Readonly<Record<string, string>> = {
   raw_responses: 'the answers as received stay with the collector (large; the tables are built from them)',
+  monthly_impressions: "a rollup of daily_impressions kept by SQLite's triggers; PostgreSQL's v_monthly_impressions computes it from daily_impressions",
   backfill_progress: "the collector's own bookkeeping of what a backfill finished",
   run_changes: "the collector's change log, which the sync reads to find what to send",
   daemon_state: "the local daemon's heartbeat",

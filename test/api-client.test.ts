@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../src/api/client.js';
 import { parseAnalytics } from '../src/api/parse.js';
 import { ApiBadRequestError, ApiKeyRefusedError, ApiMalformedResponseError, ApiNetworkError, ApiNotFoundError, ApiServerError } from '../src/errors.js';
@@ -21,6 +21,15 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
+};
+
+/** A few turns of the real event loop (setImmediate is never faked here): loopback I/O completes. */
+const ioSettled = async (turns = 50) => {
+  for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+};
+const until = async (done: () => boolean) => {
+  for (let i = 0; i < 10_000 && !done(); i++) await ioSettled(1);
+  if (!done()) throw new Error('the server never saw the request');
 };
 
 const client = (baseUrl: string, extra: Partial<ConstructorParameters<typeof ApiClient>[0]> = {}) =>
@@ -90,16 +99,32 @@ describe('the API client', () => {
     expect((error as { raw: { body: string } }).raw.body).toBe('{"instagram": {"followers": 4');
   });
 
-  it('respects Retry-After on 429', async () => {
-    const times: number[] = [];
-    const url = await serve((_req, res) => {
-      times.push(Date.now());
-      if (times.length === 1) json(res, 429, { message: 'slow down' }, { 'retry-after': '1' });
-      else json(res, 200, { profiles: [] });
-    });
-    await client(url).users();
-    expect(times).toHaveLength(2);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  it('respects Retry-After on 429: the retry goes out once the announced second has passed, not before', async () => {
+    // Only timers and Date are faked: the sockets stay real, and time moves only when told to.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const arrivals: number[] = [];
+      const url = await serve((_req, res) => {
+        arrivals.push(Date.now());
+        if (arrivals.length === 1) json(res, 429, { message: 'slow down' }, { 'retry-after': '1' });
+        else json(res, 200, { profiles: [] });
+      });
+      const answer = client(url).users();
+      await until(() => arrivals.length === 1);
+      await ioSettled();
+      // Step the fake clock 100 ms at a time, letting the real sockets work between steps.
+      for (let step = 0; step < 30 && arrivals.length < 2; step++) {
+        await vi.advanceTimersByTimeAsync(100);
+        await ioSettled();
+      }
+      await answer;
+      expect(arrivals).toHaveLength(2);
+      // By the fake clock: not before the announced second, and not a step later than needed.
+      expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(1_000);
+      expect(arrivals[1]! - arrivals[0]!).toBeLessThanOrEqual(1_100);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('paces requests from X-RateLimit headers so a window is never exceeded', async () => {
@@ -143,8 +168,21 @@ describe('parsing analytics answers', () => {
         threads: { message: 'Token expired' },
       },
     };
-    const parsed = parseAnalytics(body, ['instagram', 'discord', 'reddit', 'threads', 'x']);
-    expect(parsed.instagram).toEqual({ ok: true, data: { metrics: { followers: 12 }, timeseries: { reach: [{ day: '2026-01-01', value: 4 }, { day: '2026-01-02', value: 6 }] }, rule: {} } });
+    const parsed = parseAnalytics(body, ['instagram', 'discord', 'reddit', 'threads', 'x']).platforms;
+    expect(parsed.instagram).toEqual({
+      ok: true,
+      data: {
+        metrics: { followers: 12 },
+        timeseries: { reach: [{ day: '2026-01-01', value: 4 }, { day: '2026-01-02', value: 6 }] },
+        demographics: [],
+        rule: {},
+        // Never dropped in silence: what could not be read is handed back for the run's record.
+        bad: [
+          { field: 'likes', raw: '-3', why: 'negative' },
+          { field: 'reach_timeseries[3]', raw: '{"date":"bad","value":1}', why: 'a point without a real day' },
+        ],
+      },
+    });
     expect(parsed.discord).toEqual({ ok: false, kind: 'unsupported', message: 'Analytics are not supported for Discord.' });
     expect(parsed.reddit).toEqual({ ok: false, kind: 'unavailable', message: 'reddit_unavailable' });
     expect(parsed.threads).toEqual({ ok: false, kind: 'platform_error', message: 'Token expired' });

@@ -10,6 +10,7 @@ import { totalImpressions } from '../src/query/impressions.usecases.js';
 import { startSimulator, type Platform, type Simulator } from '../src/simulator/index.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
+import './support/json-text.js';
 import { canonicalDump, counted, importable, inspect, runs, simEnv, storedCount, storedSnapshot, writeConfig } from './support/upw-process.js';
 
 const TODAY = '2026-03-15';
@@ -38,7 +39,8 @@ beforeAll(async () => {
       { username: 'gamma', platforms: PROFILES.gamma, createdAt: '2026-01-10T08:00:00Z' },
     ],
   });
-  config = writeConfig(dir, { profiles: Object.keys(PROFILES).map((username) => ({ username })), posts: { track: false } });
+  // alpha's Facebook with its page id, as the docs want (without one, each run warns).
+  config = writeConfig(dir, { profiles: Object.keys(PROFILES).map((username) => ({ username, ...(username === 'alpha' && { facebookPageId: '1234567890' }) })), posts: { track: false } });
   const r = await runCli(['backfill', '--config', config, '--db', db, '--since', SINCE, '--until', TODAY], { env: env() });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
@@ -95,7 +97,7 @@ describe('upw backfill', () => {
             const url = new URL(`${sim.url}/uploadposts/total-impressions/${profile}`);
             for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
             const live = await (await fetch(url, { headers: { Authorization: 'Apikey demo-key' } })).json();
-            expect(totalImpressions(wh, profile, { ...query, as_of: TODAY }), `${profile} ${url.search}`).toEqual(live);
+            expect(totalImpressions(wh, profile, { ...query, as_of: TODAY }), `${profile} ${url.search}`).toEqualJsonText(live);
           }
         }
       }
@@ -108,7 +110,7 @@ describe('upw backfill', () => {
     const r = await runCli(['impressions', 'alpha', '--db', db, '--start-date', '2025-12-20', '--end-date', '2026-03-01', '--metrics', 'likes,comments', '--platform', 'youtube,reddit', '--breakdown', '--json', '--as-of', TODAY], { env: env() });
     expect(r.code).toBe(0);
     const live = await (await fetch(`${sim.url}/uploadposts/total-impressions/alpha?start_date=2025-12-20&end_date=2026-03-01&metrics=likes,comments&platform=youtube,reddit&breakdown=true`, { headers: { Authorization: 'Apikey demo-key' } })).json();
-    expect(JSON.parse(r.stdout)).toEqual(live);
+    expect(JSON.parse(r.stdout)).toEqualJsonText(live);
   });
 
   it('run again the same day, asks for nothing it already has and changes nothing', async () => {
@@ -116,7 +118,7 @@ describe('upw backfill', () => {
     sim.stats.reset();
     const r = await runCli(['backfill', '--config', config, '--db', db, '--since', SINCE, '--until', TODAY, '--json'], { env: env() });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ imported: 0, skipped: 15, failed: 0, run: { status: 'ok', valuesWritten: 0 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ imported: 0, skipped: 15, failed: 0, run: { status: 'ok', values_written: 0 } });
     expect(sim.stats.byRoute['total-impressions'] ?? 0).toBe(0);
     expect(sim.stats.byRoute.analytics ?? 0).toBe(0);
     expect(canonicalDump(db)).toEqual(before);

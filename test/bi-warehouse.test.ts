@@ -1,16 +1,20 @@
 /**
  * The warehouse as BI tools see it: docs/warehouse.md describes every column,
  * every view column has a declared type, and every example query in the docs
- * returns what the docs say, read by the sqlite3 shell while a collect writes.
+ * returns what the docs say while a collect writes, read from another process
+ * by better-sqlite3 (always) and by the sqlite3 shell (skipped without it,
+ * except under CI=true).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eachDay } from '../src/dates.js';
+import { addDays, eachDay } from '../src/dates.js';
 import { totalImpressions } from '../src/query/impressions.usecases.js';
 import type { Platform } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { FIRST_DAY, LAST_DAY, NEXT_DAY, PROFILE, biWarehouse, hasSqliteShell, sqliteShell, unixDay, weekStart, type BiWarehouse } from './bi-fixture.js';
+import { nodeReader, shellReader, skipWithout, type Reader } from './support/readers.js';
 import { ROOT, tempDir } from './helpers.js';
 
 const DOCS = readFileSync(join(ROOT, 'docs', 'warehouse.md'), 'utf8');
@@ -37,8 +41,13 @@ function examples(): Map<string, string> {
 // ---- What each example must return, derived from the simulator's world and the raw answers, never from the views.
 
 const platforms = () => bi.sim.world.platformsOf(PROFILE) as Platform[];
-/** The snapshot days the file holds: the fixture's, and NEXT_DAY's once the running collect committed acme-studio. */
-const dayChoices = () => [eachDay(FIRST_DAY, LAST_DAY), eachDay(FIRST_DAY, NEXT_DAY)];
+/** The days around a collect that runs while the examples are read: the last one held before it, and the one it collects. */
+interface Collecting {
+  last: string;
+  next: string;
+}
+/** The snapshot days the file holds: up to `last`, and up to `next` once the running collect committed acme-studio. */
+const dayChoices = ({ last, next }: Collecting) => [eachDay(FIRST_DAY, last), eachDay(FIRST_DAY, next)];
 const snap = (p: Platform, day: string) => bi.sim.world.snapshot(PROFILE, p, day)!;
 
 function expectOneOf(actual: unknown, choices: unknown[]): void {
@@ -50,6 +59,44 @@ function dailyImpressions(days: string[]) {
   return days.flatMap((day) =>
     [...platforms()].sort().map((platform) => ({ day, time: unixDay(day), platform, impressions: snap(platform, day)[bi.sim.world.ruleOn(platform, day).primary_impressions_field] })),
   );
+}
+
+/** Each demo profile's impressions per platform over `days`: the primary field of the rule of each day. */
+function counted(profile: string, days: string[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const platform of bi.sim.world.platformsOf(profile) as Platform[]) {
+    for (const day of days) {
+      const value = bi.sim.world.snapshot(profile, platform, day)?.[bi.sim.world.ruleOn(platform, day).primary_impressions_field];
+      if (value !== undefined) sums.set(platform, (sums.get(platform) ?? 0) + value);
+    }
+  }
+  return sums;
+}
+
+/**
+ * While the collect of `next` commits profile after profile, any set of profiles may
+ * already hold it: every such state is an answer the examples may give.
+ */
+function portfolioStates<T>({ last, next }: Collecting, answer: (daysOf: (profile: string) => string[]) => T): T[] {
+  const profiles = bi.sim.world.profiles();
+  return Array.from({ length: 2 ** profiles.length }, (_, mask) => {
+    const done = new Set(profiles.filter((_, i) => mask & (1 << i)));
+    return answer((profile) => eachDay(FIRST_DAY, done.has(profile) ? next : last));
+  });
+}
+
+function portfolioByPlatform(daysOf: (profile: string) => string[]) {
+  const sums = new Map<string, number>();
+  for (const profile of bi.sim.world.profiles()) for (const [platform, n] of counted(profile, daysOf(profile))) sums.set(platform, (sums.get(platform) ?? 0) + n);
+  return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([platform, impressions]) => ({ platform, impressions }));
+}
+
+function topProfiles(daysOf: (profile: string) => string[]) {
+  return bi.sim.world
+    .profiles()
+    .map((profile) => ({ profile_username: profile, impressions: [...counted(profile, daysOf(profile)).values()].reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.impressions - a.impressions || a.profile_username.localeCompare(b.profile_username))
+    .slice(0, 10);
 }
 
 function followerGrowth(days: string[]) {
@@ -74,11 +121,10 @@ function latestSnapshot(day: string) {
 
 /** The raw answers the collector kept about PROFILE, oldest first, each with the day of the run that read it. */
 function rawAnswers(endpoint: string): { day: string; body: any }[] {
-  return (
-    bi.wh.sqlite
-      .prepare('SELECT r.day, x.body FROM raw_responses x JOIN runs r ON r.id = x.run_id WHERE x.endpoint = ? AND x.profile = ? AND x.status = 200 ORDER BY x.id')
-      .all(endpoint, PROFILE) as { day: string; body: string }[]
-  ).map((r) => ({ day: r.day, body: JSON.parse(r.body) }));
+  const dayOf = bi.wh.sqlite.prepare('SELECT day FROM runs WHERE id = ?').pluck();
+  return [...readRaw(bi.wh, { endpoint, profile: PROFILE })]
+    .filter((r) => r.status === 200 && r.runId !== null)
+    .map((r) => ({ day: dayOf.get(r.runId) as string, body: JSON.parse(r.body.toString('utf8')) }));
 }
 
 /** Top posts by views from the post-analytics answers themselves: each post-platform's latest reading. */
@@ -95,6 +141,18 @@ function topPosts() {
   return rows.slice(0, 10);
 }
 
+/** The most viewed TikTok post's retention curve at its latest reading, from the post-analytics answers themselves. */
+function retentionCurve() {
+  const latest = new Map<string, { day: string; views: number; retention: { second: string; percentage: number }[] }>();
+  for (const { day, body } of rawAnswers('post-analytics')) {
+    const m = body.platforms?.tiktok?.post_metrics;
+    if (!Array.isArray(m?.retention)) continue;
+    latest.set(body.post.request_id, { day, views: m.views, retention: m.retention });
+  }
+  const [requestId, top] = [...latest].sort(([a, x], [b, y]) => y.views - x.views || a.localeCompare(b))[0]!;
+  return top.retention.map((p) => ({ request_id: requestId, day: top.day, second: Number(p.second), still_watching: p.percentage })).sort((a, b) => a.second - b.second);
+}
+
 /** Instagram's reach series as the analytics answers of runs up to `lastDay` last reported each day. */
 function reachAsKnown(lastDay: string): Map<string, number> {
   const known = new Map<string, number>();
@@ -107,13 +165,20 @@ function reachAsKnown(lastDay: string): Map<string, number> {
 
 type Check = (rows: Record<string, unknown>[]) => void;
 
-const CHECKS: Record<string, () => Check> = {
-  'daily-impressions-per-platform': () => (rows) => expectOneOf(rows, dayChoices().map(dailyImpressions)),
-  'follower-growth-per-week': () => (rows) => expectOneOf(rows, dayChoices().map(followerGrowth)),
-  'latest-snapshot': () => (rows) => expectOneOf(rows, [latestSnapshot(LAST_DAY), latestSnapshot(NEXT_DAY)]),
+const CHECKS: Record<string, (days: Collecting) => Check> = {
+  'daily-impressions-per-platform': (days) => (rows) => expectOneOf(rows, dayChoices(days).map(dailyImpressions)),
+  'follower-growth-per-week': (days) => (rows) => expectOneOf(rows, dayChoices(days).map(followerGrowth)),
+  'portfolio-impressions-by-platform': (days) => (rows) => expectOneOf(rows, portfolioStates(days, portfolioByPlatform)),
+  'top-profiles-of-month': (days) => (rows) => expectOneOf(rows, portfolioStates(days, topProfiles)),
+  'latest-snapshot': ({ last, next }) => (rows) => expectOneOf(rows, [latestSnapshot(last), latestSnapshot(next)]),
   'top-posts-by-views': () => {
     const expected = topPosts();
     expect(expected).toHaveLength(10);
+    return (rows) => expect(rows).toEqual(expected);
+  },
+  'tiktok-retention-curve': () => {
+    const expected = retentionCurve();
+    expect(expected.length).toBeGreaterThan(5);
     return (rows) => expect(rows).toEqual(expected);
   },
   'as-known-on-day': () => {
@@ -148,9 +213,24 @@ describe('docs/warehouse.md', () => {
   it('has a check here for each of its example queries', () => {
     expect([...examples().keys()].sort()).toEqual(Object.keys(CHECKS).sort());
   });
+});
 
-  it.skipIf(!SHELL)('example queries return the rows the docs say, read-only in the sqlite3 shell while a collect writes', async () => {
-    const checks = new Map([...examples()].map(([name, sql]) => [name, { sql, check: CHECKS[name]!() }]));
+// The node reader runs first and collects NEXT_DAY; the shell's run, when there is one, the day after.
+const READERS: Array<[string, (file: string) => Reader, boolean, Collecting]> = [
+  ['better-sqlite3, read-only, in another process', nodeReader, false, { last: LAST_DAY, next: NEXT_DAY }],
+  ['the sqlite3 shell (apt-get install sqlite3)', shellReader, skipWithout(SHELL), { last: NEXT_DAY, next: addDays(NEXT_DAY, 1) }],
+];
+
+describe.each(READERS)('the docs example queries read by %s', (_name, open, skip, days) => {
+  it.skipIf(skip)('return the rows the docs say, read-only while a collect writes', async () => {
+    if (!SHELL && open === shellReader) throw new Error('CI=true requires the sqlite3 shell (.ci/run installs it)');
+    const reader = open(bi.dbPath);
+    const query = async (sql: string) => {
+      const answer = await reader.read([sql]);
+      if ('error' in answer) throw new Error(answer.error);
+      return answer.rows[0]!;
+    };
+    const checks = new Map([...examples()].map(([name, sql]) => [name, { sql, check: CHECKS[name]!(days) }]));
     // Sum per platform over the fixture's days: what upw impressions answers.
     const perPlatform = new Map<string, number>();
     for (const r of dailyImpressions(eachDay(FIRST_DAY, LAST_DAY))) perPlatform.set(r.platform, (perPlatform.get(r.platform) ?? 0) + r.impressions!);
@@ -160,36 +240,41 @@ describe('docs/warehouse.md', () => {
     // Slow answers stretch the collect over many reads; it commits one profile at a time, acme-studio first.
     bi.sim.setLatency(700);
     let collecting = true;
-    const collect = bi.collectDay(NEXT_DAY, { posts: false }).finally(() => (collecting = false));
+    const collect = bi.collectDay(days.next, { posts: false }).finally(() => (collecting = false));
     let roundsDuringCollect = 0;
     let sawTodayMidCollect = false;
-    while (collecting) {
-      for (const [name, { sql, check }] of checks) {
-        const rows = await sqliteShell(bi.dbPath, sql);
-        try {
-          check(rows);
-        } catch (error) {
-          throw new Error(`example ${name}: ${(error as Error).message}`);
+    try {
+      while (collecting) {
+        for (const [name, { sql, check }] of checks) {
+          const rows = await query(sql);
+          try {
+            check(rows);
+          } catch (error) {
+            throw new Error(`example ${name}: ${(error as Error).message}`);
+          }
+          if (name === 'latest-snapshot' && rows[0]?.day === days.next && collecting) sawTodayMidCollect = true;
         }
-        if (name === 'latest-snapshot' && rows[0]?.day === NEXT_DAY && collecting) sawTodayMidCollect = true;
+        if (collecting) roundsDuringCollect++;
       }
-      if (collecting) roundsDuringCollect++;
-    }
-    const { run } = await collect;
-    bi.sim.setLatency(0);
-    expect(run.status).toBe('ok');
-    expect(roundsDuringCollect).toBeGreaterThanOrEqual(2);
-    // Some reads came between two of the collect's commits.
-    expect(sawTodayMidCollect).toBe(true);
+      const { run } = await collect;
+      expect(run.status).toBe('ok');
+      expect(roundsDuringCollect).toBeGreaterThanOrEqual(2);
+      // Some reads came between two of the collect's commits.
+      expect(sawTodayMidCollect).toBe(true);
 
-    // After the commit: today's rows are there, and the answers still hold.
-    for (const [, { sql, check }] of checks) check(await sqliteShell(bi.dbPath, sql));
-    const latest = await sqliteShell(bi.dbPath, checks.get('latest-snapshot')!.sql);
-    expect(new Set(latest.map((r) => r.day))).toEqual(new Set([NEXT_DAY]));
+      // After the commit: the new day's rows are there, and the answers still hold.
+      for (const [, { sql, check }] of checks) check(await query(sql));
+      const latest = await query(checks.get('latest-snapshot')!.sql);
+      expect(new Set(latest.map((r) => r.day))).toEqual(new Set([days.next]));
+    } finally {
+      await collect.catch(() => undefined);
+      bi.sim.setLatency(0);
+      reader.close();
+    }
     // The point of "as known": polls after 10 March revised that day's reach.
     const now = bi.wh.sqlite.prepare("SELECT value FROM v_timeseries WHERE profile_username = ? AND platform = 'instagram' AND series = 'reach' AND day = '2026-03-10'").pluck().get(PROFILE);
     expect(reachAsKnown('2026-03-10').get('2026-03-10')).not.toBe(now);
-  });
+  }, 180_000);
 });
 
 describe('BI views', () => {
@@ -204,7 +289,7 @@ describe('BI views', () => {
   it('declare a type for every column, days as TEXT and counts and times as INTEGER', () => {
     const all = views();
     expect([...all.keys()]).toEqual([
-      'v_daily_impressions', 'v_daily_metrics', 'v_demographics', 'v_latest_snapshot', 'v_platform_rules',
+      'v_daily_impressions', 'v_daily_metrics', 'v_demographics', 'v_latest_snapshot', 'v_monthly_impressions', 'v_platform_rules',
       'v_post_metrics', 'v_post_profile_snapshots', 'v_timeseries', 'v_value_revisions',
     ]);
     const untyped = [...all].flatMap(([v, cols]) => cols.filter((c) => !c.type).map((c) => `${v}.${c.name}`));
@@ -218,10 +303,12 @@ describe('BI views', () => {
         else if (['time', 'value', 'impressions', 'followers', 'reach', 'profile_views', 'likes', 'comments', 'shares', 'saves'].includes(c.name)) expect(c.type, `${view}.${c.name}`).toMatch(integer);
       }
     }
-    for (const view of ['v_daily_metrics', 'v_daily_impressions', 'v_timeseries', 'v_post_metrics']) expect(all.get(view)!.map((c) => c.name)).toContain('time');
+    for (const view of ['v_daily_metrics', 'v_daily_impressions', 'v_monthly_impressions', 'v_timeseries', 'v_post_metrics']) expect(all.get(view)!.map((c) => c.name)).toContain('time');
   });
 
-  it.skipIf(!SHELL)('keep the declared types of plain columns in the sqlite3 shell, whatever its SQLite version', async () => {
+  // Its twin without the shell: 'declare a type for every column' above, through better-sqlite3.
+  it.skipIf(skipWithout(SHELL))('keep the declared types of plain columns in the sqlite3 shell, whatever its SQLite version', async () => {
+    if (!SHELL) throw new Error('CI=true requires the sqlite3 shell (.ci/run installs it)');
     for (const [view, cols] of views()) {
       const shell = await sqliteShell(bi.dbPath, `SELECT name, type FROM pragma_table_info('${view}')`);
       const [version] = await sqliteShell(bi.dbPath, 'SELECT sqlite_version() AS v');

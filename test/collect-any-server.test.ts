@@ -75,9 +75,11 @@ describe('upw collect against any server that speaks the documented API', () => 
     expect(series[29]).toEqual({ day: '2025-08-02', value: 87, metric_type: 'reach' });
     const errors = sqlite.prepare('SELECT platform, kind, message FROM run_errors').all();
     expect(errors).toEqual([{ platform: 'youtube', kind: 'unsupported', message: 'Analytics are not supported for this account.' }]);
-    const raw = sqlite.prepare("SELECT body FROM raw_responses WHERE endpoint = 'analytics'").pluck().get() as string;
-    expect(JSON.parse(raw)).toEqual(example);
     sqlite.close();
+    // And the answer itself, byte for byte as the server sent it.
+    const raw = await runCli(['raw', '--db', db, '--endpoint', 'analytics']);
+    expect(raw.code).toBe(0);
+    expect(raw.stdout).toBe(JSON.stringify(example));
   });
 
   it('running it twice on the same day duplicates nothing', async () => {

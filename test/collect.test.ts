@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { harness } from './support/collector.js';
+import { earlyRetries, retriesAfter429 } from './support/request-log.js';
 import { tempDir } from './helpers.js';
 
 let sim: Simulator;
@@ -49,18 +51,34 @@ describe('collect', () => {
     const { run } = await h.collect({ now: NOW });
     expect(run.status).toBe('ok');
     expect([run.profilesOk, run.platformsOk, run.platformsFailed]).toEqual([2, 4, 0]);
-    expect(h.rows('SELECT message FROM run_errors')).toEqual([{ message: 'Analytics are not supported for YouTube.' }]);
+    expect(h.rows("SELECT message FROM run_errors WHERE kind = 'unsupported'")).toEqual([{ message: 'Analytics are not supported for YouTube.' }]);
     expect(h.count("SELECT count(*) FROM v_daily_metrics WHERE profile_username = 'alpha' AND platform = 'youtube'")).toBe(0);
     expect(h.count("SELECT count(*) FROM v_daily_metrics WHERE profile_username = 'alpha' AND platform = 'tiktok'")).toBeGreaterThan(0);
-    expect(h.wh.sqlite.prepare('SELECT profile, platform, kind FROM run_errors').all()).toEqual([{ profile: 'alpha', platform: 'youtube', kind: 'unsupported' }]);
+    // beta's Facebook is asked for without a page id: a note as well, said once.
+    expect(h.wh.sqlite.prepare('SELECT profile, platform, kind FROM run_errors ORDER BY profile').all()).toEqual([
+      { profile: 'alpha', platform: 'youtube', kind: 'unsupported' },
+      { profile: 'beta', platform: 'facebook', kind: 'no_page_id' },
+    ]);
   });
 
-  it('records a profile that answers 404 and collects the others', async () => {
-    const h = harness(dir, sim.url, { profiles: [{ username: 'ghost', platforms: ['instagram'] }, { username: 'beta', platforms: ['x', 'facebook'] }] });
+  it('records a profile /uploadposts/users does not list as not found, without asking its analytics, and collects the others', async () => {
+    sim.clearLog();
+    const h = harness(dir, sim.url, { profiles: [{ username: 'ghost', platforms: ['instagram'] }, { username: 'beta', platforms: ['x', 'facebook'], facebookPageId: '77' }] });
     const summary = await h.collect({ now: NOW });
     expect(summary.run.status).toBe('partial');
     expect(summary.notFound).toEqual(['ghost']);
-    expect(h.wh.sqlite.prepare('SELECT profile, kind, status FROM run_errors').all()).toEqual([{ profile: 'ghost', kind: 'not_found', status: 404 }]);
+    expect(h.wh.sqlite.prepare('SELECT profile, kind, status FROM run_errors').all()).toEqual([{ profile: 'ghost', kind: 'not_found', status: null }]);
+    expect(sim.requests().filter((r) => r.profile === 'ghost')).toEqual([]);
+    expect(h.count("SELECT count(DISTINCT platform) FROM v_latest_snapshot WHERE profile_username = 'beta'")).toBe(2);
+  });
+
+  it('records a profile the analytics endpoint answers 404 for, and collects the others', async () => {
+    const h = harness(dir, sim.url, { profiles: [{ username: 'alpha', platforms: ['instagram'] }, { username: 'beta', platforms: ['x', 'facebook'], facebookPageId: '77' }] });
+    sim.faults.add({ kind: 'notFound', route: 'analytics', profile: 'alpha' });
+    const summary = await h.collect({ now: NOW });
+    expect(summary.run.status).toBe('partial');
+    expect(summary.notFound).toEqual(['alpha']);
+    expect(h.wh.sqlite.prepare('SELECT profile, kind, status FROM run_errors').all()).toEqual([{ profile: 'alpha', kind: 'not_found', status: 404 }]);
     expect(h.count("SELECT count(DISTINCT platform) FROM v_latest_snapshot WHERE profile_username = 'beta'")).toBe(2);
   });
 
@@ -69,8 +87,8 @@ describe('collect', () => {
     sim.faults.add({ kind: 'malformed', route: 'analytics', profile: 'alpha' });
     const { run } = await h.collect({ now: NOW });
     expect(run.status).toBe('partial');
-    expect(h.wh.sqlite.prepare('SELECT profile, kind FROM run_errors').all()).toEqual([{ profile: 'alpha', kind: 'malformed' }]);
-    const raw = h.wh.sqlite.prepare("SELECT body FROM raw_responses WHERE endpoint = 'analytics' AND profile = 'alpha'").pluck().get() as string;
+    expect(h.wh.sqlite.prepare("SELECT profile, kind FROM run_errors WHERE kind <> 'no_page_id'").all()).toEqual([{ profile: 'alpha', kind: 'malformed' }]);
+    const raw = [...readRaw(h.wh, { endpoint: 'analytics', profile: 'alpha' })][0]!.body.toString('utf8');
     expect(raw.length).toBeGreaterThan(0);
     expect(() => JSON.parse(raw)).toThrow();
     expect(h.count("SELECT count(*) FROM v_daily_metrics WHERE profile_username = 'alpha'")).toBe(0);
@@ -80,15 +98,18 @@ describe('collect', () => {
   it('waits out 429s until their reset time and completes the run', async () => {
     const h = harness(dir, sim.url);
     sim.setNow(() => new Date()); // rate windows follow a running clock
+    sim.clearLog();
     sim.faults.add({ kind: 'rateLimited', route: 'analytics', times: 2, resetInSeconds: 1 });
-    const started = Date.now();
     const { run } = await h.collect();
     expect(run.status).toBe('ok');
     expect(run.profilesOk).toBe(2);
     expect(run.rateLimited).toBe(2);
     expect(sim.stats.byStatus[429]).toBe(2);
-    // It waited for the announced reset rather than hammering (one second at least).
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // It waited for the announced reset rather than hammering: by the simulator's own clock,
+    // each refused profile was asked again only once its X-RateLimit-Reset had come.
+    const pairs = retriesAfter429(sim.requests(), 1);
+    expect(pairs.map((p) => p.refused.profile).sort()).toEqual(['alpha', 'beta']);
+    expect(earlyRetries(pairs)).toEqual([]);
   });
 
   it('retries 5xx and resets, and counts every request it made', async () => {

@@ -35,13 +35,13 @@ describe('loading collector.config.ts', () => {
 
   it('lists every problem with its key path', async () => {
     const file = join(dir, 'bad.config.ts');
-    writeFileSync(file, `export default { profiles: [{ username: '' }, { username: 'b', platforms: ['myspace'] }], schedule: 'every day', timezone: 'Mars/Base', concurrency: 0, posts: { days: 'ten' }, colour: 1 };\n`);
+    writeFileSync(file, `export default { profiles: [{ username: '' }, { username: 'b', platforms: ['my space'] }], schedule: 'every day', timezone: 'Mars/Base', concurrency: 0, posts: { days: 'ten' }, colour: 1 };\n`);
     const error = (await loadConfig({ file, cwd: dir, isValidSchedule }).catch((e: unknown) => e)) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.problems).toEqual([
       'colour: unknown key',
       'profiles[0].username: required, a non-empty string',
-      'profiles[1].platforms[0]: unknown platform "myspace"',
+      'profiles[1].platforms[0]: not a platform name: "my space"',
       'schedule: not a valid cron expression: "every day"',
       'timezone: unknown IANA time zone "Mars/Base"',
       'concurrency: must be a whole number from 1 to 64, got 0',

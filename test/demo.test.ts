@@ -3,12 +3,15 @@
  * its own simulator, a real file. Its totals must equal what an independent
  * simulator with the same seed answers live.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { totalImpressions } from '../src/query/impressions.usecases.js';
+import { openWarehouse } from '../src/store/warehouse.js';
 import { runCli, tempDir } from './helpers.js';
+import './support/json-text.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -21,18 +24,29 @@ describe('upw demo', () => {
 
   it('fills data/demo.sqlite and reports totals equal to the live endpoint', async () => {
     const r = await runCli(['demo', '--json'], { cwd });
-    expect(r.stderr).toBe('');
+    // Nothing on stderr but the one warning per demo profile with Facebook, which the real API wants a page id for.
+    const lines = r.stderr.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const withFacebook = sim.world.profiles().filter((p) => sim.world.platformsOf(p).includes('facebook')).sort();
+    expect(lines).toEqual(withFacebook.map((p) => `${p}: Facebook is asked for without facebookPageId (page_id), which the docs call required`));
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { database: string; profiles: { profile: string; lastDay: string; impressionsLast30Days: number }[] };
+    const out = JSON.parse(r.stdout) as { database: string; report: string; profiles: { profile: string; last_day: string; impressions_last_30_days: number; warnings: string[] }[] };
     expect(out.database).toBe(join(cwd, 'data/demo.sqlite'));
     expect(existsSync(out.database)).toBe(true);
     expect(out.profiles.map((p) => p.profile)).toEqual(sim.world.profiles().sort());
     for (const p of out.profiles) {
       const live = await fetch(`${sim.url}/uploadposts/total-impressions/${p.profile}?period=last_month`, { headers: { authorization: 'Apikey demo-key' } });
       const body = (await live.json()) as { total_impressions: number; end_date: string };
-      expect(body.end_date).toBe(p.lastDay);
-      expect(p.impressionsLast30Days).toBe(body.total_impressions);
+      expect(body.end_date).toBe(p.last_day);
+      expect(p.impressions_last_30_days).toBe(body.total_impressions);
+      // A headline that sums Facebook's rolling 30-day values says so.
+      const withFacebook = sim.world.platformsOf(p.profile).includes('facebook');
+      expect(p.warnings.some((w) => w.startsWith('facebook: its snapshot values are rolling 30-day totals')), p.profile).toBe(withFacebook);
     }
+  });
+
+  it('writes the HTML report beside the warehouse, as the README says', () => {
+    const report = join(cwd, 'data/demo-report.html');
+    expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>[\s\S]*Upload-Post analytics/);
   });
 
   it('leaves a file the BI views can read', () => {
@@ -43,6 +57,22 @@ describe('upw demo', () => {
     db.close();
   });
 
+  it("answers each profile's last month, broken down, exactly as the live endpoint does, as JSON text", async () => {
+    const wh = openWarehouse(join(cwd, 'data/demo.sqlite'), { readonly: true });
+    try {
+      for (const profile of sim.world.profiles()) {
+        for (const mode of [{}, { metrics: 'likes,comments,followers' }] as Record<string, string>[]) {
+          const query = { period: 'last_month', breakdown: 'true', ...mode };
+          const live = await fetch(`${sim.url}/uploadposts/total-impressions/${profile}?${new URLSearchParams(query)}`, { headers: { authorization: 'Apikey demo-key' } });
+          const body = (await live.json()) as { end_date: string };
+          expect(totalImpressions(wh, profile, { ...query, as_of: body.end_date }), `${profile} ${JSON.stringify(query)}`).toEqualJsonText(body);
+        }
+      }
+    } finally {
+      wh.close();
+    }
+  });
+
   it('runs again over the same file without duplicating anything', async () => {
     const db = new Database(join(cwd, 'data/demo.sqlite'), { readonly: true });
     const count = () => db.prepare('SELECT COUNT(*) FROM daily_values').pluck().get();
@@ -50,6 +80,8 @@ describe('upw demo', () => {
     const r = await runCli(['demo'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('sqlite3 -readonly');
+    expect(r.stdout).toContain(`Report: ${join(cwd, 'data/demo-report.html')}`);
+    expect(r.stdout).toMatch(/\d\*\n[\s\S]*\* includes Facebook, whose snapshot values are rolling 30-day totals/);
     expect(count()).toBe(before);
     db.close();
   });

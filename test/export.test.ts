@@ -109,7 +109,7 @@ describe('upw export', () => {
     [['v_timeseries', '--start-date', '2026-02-30'], '"2026-02-30" is not a real day'],
     [['v_timeseries', '--start-date', '2026-03-04', '--end-date', '2026-03-01'], '--start-date 2026-03-04 is after --end-date 2026-03-01'],
     [['v_platform_rules', '--profile', PROFILE], '--profile does not apply to v_platform_rules'],
-    [['v_timeseries', '--platform', 'myspace'], 'unknown platform "myspace"'],
+    [['v_timeseries', '--platform', 'my space'], 'not a platform name: "my space"'],
     [['v_timeseries', '--colour', 'red'], "Unknown option '--colour'"],
     [[], 'missing <view>'],
   ])('exits 2 naming the bad input for %j', async (args, message) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { paperWarehouse } from './impressions-fixtures.js';
 import { runCli, tempDir } from './helpers.js';
+import './support/json-text.js';
 
 const dir = tempDir('upw-impressions-');
 const db = join(dir, 'warehouse.sqlite');
@@ -16,7 +17,7 @@ describe('upw impressions', () => {
   it('prints exactly the API object with --json', async () => {
     const r = await upw('paper', '--date', '2026-03-12', '--breakdown', '--json', '--as-of', '2026-03-15');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toStrictEqual({
+    expect(JSON.parse(r.stdout)).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-03-12',
@@ -24,6 +25,30 @@ describe('upw impressions', () => {
       total_impressions: 315,
       per_platform: { tiktok: 65, youtube: 250 },
       per_day: { '2026-03-12': 315 },
+    });
+  });
+
+  it("prints metric sums with --json in the API's key order: breakdowns nested by metric, metrics in the order asked", async () => {
+    // The same hand-worked sums as impressions-handworked.test.ts's metrics mode, through the binary.
+    const r = await upw('paper', '--metrics', 'likes,comments,shares', '--start-date', '2026-03-10', '--end-date', '2026-03-14', '--platform', 'youtube,instagram', '--breakdown', '--json', '--as-of', '2026-03-15');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqualJsonText({
+      success: true,
+      profile_username: 'paper',
+      start_date: '2026-03-10',
+      end_date: '2026-03-14',
+      metrics: { likes: 76, comments: 12, shares: 6 },
+      platforms_filter: ['youtube', 'instagram'],
+      per_platform: {
+        likes: { instagram: 26, youtube: 50 },
+        comments: { instagram: 3, youtube: 9 },
+        shares: { instagram: 4, youtube: 2 },
+      },
+      per_day: {
+        likes: { '2026-03-10': 40, '2026-03-11': 12, '2026-03-12': 20, '2026-03-14': 4 },
+        comments: { '2026-03-10': 7, '2026-03-11': 0, '2026-03-12': 4, '2026-03-14': 1 },
+        shares: { '2026-03-10': 3, '2026-03-11': 3 },
+      },
     });
   });
 
@@ -89,6 +114,12 @@ describe('upw impressions on bad input', () => {
     const r = await upw('nobody', '--as-of', '2026-03-15');
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('"nobody"');
+  });
+
+  it('exits 4 for an unknown profile with a JSON error body on stdout under --json, like its other errors', async () => {
+    const r = await upw('nobody', '--as-of', '2026-03-15', '--json');
+    expect([r.code, r.stderr]).toEqual([4, '']);
+    expect(JSON.parse(r.stdout)).toEqual({ success: false, error: expect.stringContaining('"nobody" not found') });
   });
 
   it('exits 4 without creating a warehouse file that does not exist', async () => {

@@ -3,13 +3,11 @@
  * store's own writers (ValueWriter, recordRule) without the collector. Parity
  * with the live endpoint is tested through the real collector and backfill.
  */
-import { eachDay } from '../src/dates.js';
 import { ensureProfile } from '../src/store/profiles.repository.js';
 import { DEFAULT_RULES, isPlatform } from '../src/platforms.js';
 import { readPlatformMetricsCache, recordRule, ruleInForce } from '../src/store/rules.repository.js';
 import { ValueWriter, type SeriesKind } from '../src/store/values.repository.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
-import type { Platform, SimWorld } from '../src/simulator/index.js';
 
 export type Fixture = Record<string, Record<string, Record<string, number>>>;
 
@@ -115,36 +113,3 @@ export function paperWarehouse(path = ':memory:'): Warehouse {
   countHeldDays(wh);
   return wh;
 }
-
-/**
- * Copy the simulator's world into the warehouse without the collector: every
- * snapshot of these profiles from `from` to `to`, and each platform's rule
- * day by day (platforms in `skipRules` get no row, so the built-in default applies).
- */
-export function fillFromWorld(wh: Warehouse, world: SimWorld, from: string, to: string, skipRules: readonly string[] = []): void {
-  const writer = new ValueWriter(wh);
-  const days = eachDay(from, to);
-  const platforms = new Set<Platform>();
-  wh.transaction(() => {
-    for (const username of world.profiles()) {
-      const profileId = ensureProfile(wh, username);
-      for (const platform of world.platformsOf(username)) {
-        platforms.add(platform);
-        for (const day of days) {
-          const snap = world.snapshot(username, platform, day);
-          if (!snap) continue;
-          for (const [metric, value] of Object.entries(snap)) writer.write(writer.seriesId(profileId, platform, 'snapshot', metric), day, value, 'backfill', 1_773_532_800);
-        }
-      }
-    }
-    for (const platform of platforms) {
-      if (skipRules.includes(platform)) continue;
-      for (const day of days) {
-        const r = world.ruleOn(platform, day);
-        rule(wh, platform, day, r.primary_impressions_field, r.metric_type);
-      }
-    }
-  });
-  countHeldDays(wh);
-}
-

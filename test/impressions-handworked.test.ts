@@ -9,21 +9,29 @@
 //   2026-02-20  tiktok 5 (impressions)      2026-03-14  ig 0                                      =    0
 //   2026-03-07  instagram 11                2026-03-15  yt 9                                      =    9
 //   mastodon has no rule: its 999 never counts.
-import { afterAll, describe, expect, it } from 'vitest';
+// Answers are compared as JSON text (toEqualJsonText), key order included: the API's order
+// of keys, platforms ascending, days ascending, metrics in the order asked.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadInputError, ProfileNotFoundError } from '../src/errors.js';
 import { explainImpressions, totalImpressions } from '../src/query/impressions.usecases.js';
 import { cachePlatformMetrics } from '../src/store/rules.repository.js';
-import { openWarehouse } from '../src/store/warehouse.js';
+import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
 import { countHeldDays, paperWarehouse, rule, writeValues } from './impressions-fixtures.js';
+import './support/json-text.js';
 
-const wh = paperWarehouse();
-afterAll(() => wh.close());
+// A fresh copy per test, written inside it: mutation testing credits code run in a test to that
+// test, and code run once for the file (beforeAll, module level) to none (TESTING.md).
+let wh: Warehouse;
+beforeEach(() => {
+  wh = paperWarehouse();
+});
+afterEach(() => wh.close());
 const asOf = '2026-03-15';
 
 describe('default mode', () => {
   it('adds each platform through its own primary field on the same day, over the default 30 days', () => {
     // 02-13 … 03-15: 5 + 11 + 1440 + 1180 + 315 + 75 + 0 + 9
-    expect(totalImpressions(wh, 'paper', { as_of: asOf, breakdown: true })).toStrictEqual({
+    expect(totalImpressions(wh, 'paper', { as_of: asOf, breakdown: true })).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-02-13',
@@ -44,7 +52,7 @@ describe('default mode', () => {
   });
 
   it('leaves the breakdown out unless asked for', () => {
-    expect(totalImpressions(wh, 'paper', { as_of: asOf })).toStrictEqual({
+    expect(totalImpressions(wh, 'paper', { as_of: asOf })).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-02-13',
@@ -55,7 +63,7 @@ describe('default mode', () => {
 
   it('keeps only the filtered platforms and echoes the parsed filter', () => {
     const answer = totalImpressions(wh, 'paper', { platform: 'YouTube, tiktok ,', start_date: '2026-03-10', end_date: '2026-03-13', breakdown: 'true', as_of: asOf });
-    expect(answer).toStrictEqual({
+    expect(answer).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-03-10',
@@ -69,7 +77,7 @@ describe('default mode', () => {
   });
 
   it('answers a single date and lets it win over a period and a range', () => {
-    expect(totalImpressions(wh, 'paper', { date: '2026-03-12', period: 'last_year', start_date: '2026-01-01', breakdown: true, as_of: asOf })).toStrictEqual({
+    expect(totalImpressions(wh, 'paper', { date: '2026-03-12', period: 'last_year', start_date: '2026-01-01', breakdown: true, as_of: asOf })).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-03-12',
@@ -97,7 +105,7 @@ describe('default mode', () => {
     ['last_3months', '2025-12-15', 3042],
     ['last_year', '2025-03-15', 4045],
   ])('resolves %s against the fixed as-of day (start %s, total %i)', (period, start, total) => {
-    expect(totalImpressions(wh, 'paper', { period, as_of: asOf })).toStrictEqual({
+    expect(totalImpressions(wh, 'paper', { period, as_of: asOf })).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: start,
@@ -112,7 +120,7 @@ describe('default mode', () => {
   });
 
   it('answers zero and empty breakdowns for a range without snapshots', () => {
-    expect(totalImpressions(wh, 'paper', { start_date: '2026-03-01', end_date: '2026-03-05', breakdown: true, as_of: asOf })).toStrictEqual({
+    expect(totalImpressions(wh, 'paper', { start_date: '2026-03-01', end_date: '2026-03-05', breakdown: true, as_of: asOf })).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-03-01',
@@ -121,6 +129,32 @@ describe('default mode', () => {
       per_platform: {},
       per_day: {},
     });
+  });
+});
+
+describe('the ends of a range', () => {
+  // 03-11…03-12 has values on both neighbouring days (03-10 and 03-13): a day too many or too few shows.
+  const range = { start_date: '2026-03-11', end_date: '2026-03-12', breakdown: true, as_of: asOf };
+
+  it('counts the first and the last day, and no day beyond, in default mode', () => {
+    expect(totalImpressions(wh, 'paper', range)).toMatchObject({ total_impressions: 1495, per_day: { '2026-03-11': 1180, '2026-03-12': 315 } });
+    expect(Object.keys((totalImpressions(wh, 'paper', range) as { per_day: object }).per_day)).toEqual(['2026-03-11', '2026-03-12']);
+  });
+
+  it('in metrics mode: impressions 1000 + 50 on the 11th, 250 + 60 on the 12th', () => {
+    expect(totalImpressions(wh, 'paper', { ...range, metrics: 'impressions' })).toEqualJsonText({
+      success: true,
+      profile_username: 'paper',
+      start_date: '2026-03-11',
+      end_date: '2026-03-12',
+      metrics: { impressions: 1360 },
+      per_platform: { impressions: { instagram: 1000, tiktok: 110, youtube: 250 } },
+      per_day: { impressions: { '2026-03-11': 1050, '2026-03-12': 310 } },
+    });
+  });
+
+  it('from the time series: the 11th alone is 90, without the 10th', () => {
+    expect(totalImpressions(wh, 'paper', { ...range, end_date: '2026-03-11', source: 'timeseries' })).toMatchObject({ total_impressions: 90, per_day: { '2026-03-11': 90 } });
   });
 });
 
@@ -151,7 +185,7 @@ describe('where the rule comes from', () => {
 describe('metrics mode', () => {
   it('sums likes, comments and shares with nested breakdowns in the requested order', () => {
     const answer = totalImpressions(wh, 'paper', { metrics: 'likes,comments,shares', start_date: '2026-03-10', end_date: '2026-03-14', breakdown: true, as_of: asOf });
-    expect(answer).toStrictEqual({
+    expect(answer).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-03-10',
@@ -172,7 +206,7 @@ describe('metrics mode', () => {
   });
 
   it('drops repeated metric names and starts every metric at zero', () => {
-    expect(totalImpressions(wh, 'paper', { metrics: 'saves, likes,saves', start_date: '2026-03-01', end_date: '2026-03-05', breakdown: true, as_of: asOf })).toStrictEqual({
+    expect(totalImpressions(wh, 'paper', { metrics: 'saves, likes,saves', start_date: '2026-03-01', end_date: '2026-03-05', breakdown: true, as_of: asOf })).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-03-01',
@@ -190,7 +224,7 @@ describe('metrics mode', () => {
 
 describe('the time series source', () => {
   it('sums each platform daily reach series in the same shape', () => {
-    expect(totalImpressions(wh, 'paper', { source: 'timeseries', start_date: '2026-03-10', end_date: '2026-03-11', breakdown: true, as_of: asOf })).toStrictEqual({
+    expect(totalImpressions(wh, 'paper', { source: 'timeseries', start_date: '2026-03-10', end_date: '2026-03-11', breakdown: true, as_of: asOf })).toEqualJsonText({
       success: true,
       profile_username: 'paper',
       start_date: '2026-03-10',

@@ -1,77 +1,102 @@
-// Parity: for hundreds of generated queries, the warehouse's answer (SQL over
-// stored snapshots) is deep-equal, key order included, to the simulator's
-// total-impressions answer (computed from its in-memory world by separate code).
+// Parity: for hundreds of generated queries, the warehouse's answer is the
+// live total-impressions answer, byte for byte as JSON text. The warehouse is
+// filled only through the real write path, over simulated days with a moving
+// clock: a backfill of all 400 days the server keeps (refused as too long,
+// so it splits), daily collects, downtime across a rule change, then the
+// daemon's start-up (collect, catch-up).
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays } from '../src/dates.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { backfill } from '../src/backfill/backfill.usecases.js';
+import { addDays, eachDay } from '../src/dates.js';
 import { BadInputError } from '../src/errors.js';
 import { PLATFORMS, QUERY_METRICS } from '../src/platforms.js';
 import { totalImpressions } from '../src/query/impressions.usecases.js';
 import type { ImpressionsQuery } from '../src/query/impressions.types.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
-import { fillFromWorld } from './impressions-fixtures.js';
+import { tempDir } from './helpers.js';
+import { harness, type Harness } from './support/collector.js';
+import { daemonStartUp } from './support/daemon-day.js';
+import { liveText } from './support/parity.js';
+import { gaps } from './support/truth-checks.js';
 
 const TODAY = '2026-03-15';
-// The simulator keeps 400 days of history; copying all of it makes every range comparable.
+// The simulator keeps 400 days of history, today included: all of it is stored.
 const FIRST = addDays(TODAY, -399);
-const PROFILES = ['alpha', 'beta', 'gamma'];
+const PROFILES = { alpha: [...PLATFORMS], beta: ['instagram', 'facebook', 'tiktok', 'youtube'], gamma: ['x', 'threads', 'bluesky', 'reddit', 'pinterest'] } as const;
+const dir = tempDir('upw-parity-');
+// A request timed out on a loaded machine is retried and logged twice: not what is under test.
+const PATIENT_MS = 15_000;
 
 let sim: Simulator;
-let wh: Warehouse;
+let h: Harness;
+let clock = new Date(`${TODAY}T12:00:00Z`);
 
 beforeAll(async () => {
   sim = await startSimulator({
     seed: 7,
-    now: () => new Date(`${TODAY}T12:00:00Z`),
-    // The arithmetic is compared over every range, the 400 days kept included; the refusal
-    // of over-long ranges (366 days by default) is the backfill's concern, tested there.
-    maxRangeDays: Number.POSITIVE_INFINITY,
+    now: () => clock,
+    rateLimitPerMinute: Number.POSITIVE_INFINITY,
     profiles: [
-      { username: 'alpha', platforms: [...PLATFORMS] },
-      { username: 'beta', platforms: ['instagram', 'facebook', 'tiktok', 'youtube'] },
+      { username: 'alpha', platforms: [...PROFILES.alpha] },
+      { username: 'beta', platforms: [...PROFILES.beta] },
       // Created inside the window: no snapshots before 2026-01-20.
-      { username: 'gamma', platforms: ['x', 'threads', 'bluesky', 'reddit', 'pinterest'], createdAt: '2026-01-20T08:00:00Z' },
+      { username: 'gamma', platforms: [...PROFILES.gamma], createdAt: '2026-01-20T08:00:00Z' },
+    ],
+    ruleChanges: [
+      // Inside the backfilled span, one changed back.
+      { platform: 'instagram', primary_impressions_field: 'impressions', fromDay: '2026-01-10' },
+      { platform: 'instagram', primary_impressions_field: 'reach', fromDay: '2026-02-20' },
+      { platform: 'youtube', primary_impressions_field: 'views', metric_type: 'views', fromDay: '2025-11-01' },
+      { platform: 'bluesky', primary_impressions_field: 'likes', fromDay: '2026-03-01' },
+      // While the collector is down (03-11…03-14).
+      { platform: 'x', primary_impressions_field: 'likes', fromDay: '2026-03-12' },
+      { platform: 'reddit', primary_impressions_field: 'comments', fromDay: '2026-03-13' },
     ],
   });
-  // Dated rule changes inside the window, one of them changed back.
-  sim.world.setRule('instagram', { primary_impressions_field: 'impressions' }, '2026-01-10');
-  sim.world.setRule('instagram', { primary_impressions_field: 'reach' }, '2026-02-20');
-  sim.world.setRule('youtube', { primary_impressions_field: 'views', metric_type: 'views' }, '2025-11-01');
-  sim.world.setRule('bluesky', { primary_impressions_field: 'likes' }, '2026-03-01');
   // A zero that must still appear in the breakdowns.
   sim.world.set('beta', 'tiktok', '2026-03-03', 'impressions', 0);
-  wh = openWarehouse(':memory:');
-  // x and pinterest get no stored rule: the built-in defaults must agree with the server's.
-  fillFromWorld(wh, sim.world, FIRST, TODAY, ['x', 'pinterest']);
-});
+  h = harness(dir, sim.url, { profiles: Object.entries(PROFILES).map(([username, platforms]) => ({ username, platforms: [...platforms] })), posts: { track: false } }, { client: { timeoutMs: PATIENT_MS } });
+  vi.useFakeTimers({ toFake: ['Date'] });
+  const setNow = (day: string) => {
+    clock = new Date(`${day}T12:00:00Z`);
+    vi.setSystemTime(clock);
+  };
+  try {
+    setNow('2026-03-05');
+    const b = await backfill(h.deps, { ranges: [{ since: FIRST, until: '2026-03-05' }] });
+    expect(b.run.status).toBe('ok');
+    for (const day of eachDay('2026-03-06', '2026-03-10')) {
+      setNow(day);
+      expect((await h.collect()).run.status).toBe('ok');
+    }
+    setNow(TODAY);
+    await daemonStartUp({ wh: h.wh, client: h.client, config: h.deps.config });
+  } finally {
+    vi.useRealTimers();
+  }
+}, 120_000);
 
 afterAll(async () => {
-  wh?.close();
+  h?.wh.close();
   await sim?.close();
 });
 
-async function live(profile: string, query: Record<string, string>): Promise<{ status: number; body: unknown }> {
-  const url = new URL(`${sim.url}/uploadposts/total-impressions/${profile}`);
-  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  const response = await fetch(url, { headers: { Authorization: 'Apikey demo-key' } });
-  return { status: response.status, body: await response.json() };
-}
-
 async function expectParity(profile: string, query: Record<string, string>): Promise<void> {
-  const remote = await live(profile, query);
+  const remote = await liveText(sim, profile, query);
+  // The simulator refuses ranges over 366 days, as the API may (its limit is unknown, FACTS.md);
+  // the warehouse answers them. Not a parity question.
+  if (remote.status === 400 && remote.text.includes('Date range too long')) return;
   let local: unknown;
   try {
-    local = totalImpressions(wh, profile, { ...query, as_of: TODAY } as ImpressionsQuery);
+    local = totalImpressions(h.wh, profile, { ...query, as_of: TODAY } as ImpressionsQuery);
   } catch (error) {
     if (!(error instanceof BadInputError)) throw error;
     expect(remote.status, `local rejected ${JSON.stringify(query)}: ${error.message}`).toBe(400);
     return;
   }
-  expect(remote.status, JSON.stringify({ query, body: remote.body })).toBe(200);
-  expect(local).toStrictEqual(remote.body);
-  // toStrictEqual ignores key order; the serialized text does not.
-  expect(JSON.stringify(local)).toBe(JSON.stringify(remote.body));
+  expect(remote.status, JSON.stringify({ query, body: remote.text })).toBe(200);
+  // Serialized text: key order included.
+  expect(JSON.stringify(local), JSON.stringify(query)).toBe(remote.text);
 }
 
 const day = fc.integer({ min: -430, max: 5 }).map((n) => addDays(TODAY, n));
@@ -96,22 +121,38 @@ const query = fc
     return q;
   });
 
-describe('parity with the simulator', () => {
+describe('parity with the simulator, through the collector, the daemon and the backfill', () => {
+  it('holds every day of every profile, the over-long first range split in halves the server accepted', () => {
+    expect(gaps(h.wh, PROFILES, TODAY)).toEqual([]);
+    const asked = sim.requests().filter((r) => r.route === 'total-impressions' && r.profile === 'alpha');
+    const x = asked.filter((r) => r.query.platform === 'x' && r.query.metrics !== undefined);
+    expect(x.map((r) => [r.query.start_date, r.query.end_date, r.status])).toEqual([
+      [FIRST, '2026-03-05', 400],
+      [FIRST, '2025-08-22', 200],
+      ['2025-08-23', '2026-03-05', 200],
+    ]);
+    // The days missed while down, all ten platforms a day at once, in both modes.
+    const days = asked.filter((r) => r.query.date !== undefined).map((r) => `${r.query.date} ${r.query.metrics === undefined ? 'counted' : 'metrics'}`);
+    expect(days.sort()).toEqual(eachDay('2026-03-11', '2026-03-14').flatMap((d) => [`${d} counted`, `${d} metrics`]));
+  });
+
   it('answers hundreds of generated queries exactly as the live endpoint does', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...PROFILES), query, async (profile, q) => expectParity(profile, q)),
+      fc.asyncProperty(fc.constantFrom(...Object.keys(PROFILES)), query, async (profile, q) => expectParity(profile, q)),
       { numRuns: 400, seed: 20260315 },
     );
   });
 
-  it('agrees across the rule changes on the days around them', async () => {
+  it('agrees across the rule changes on the days around them, those made while the collector was down included', async () => {
     const around: Array<Record<string, string>> = [
       { start_date: '2026-01-05', end_date: '2026-01-15', breakdown: 'true', platform: 'instagram' },
       { start_date: '2026-02-15', end_date: '2026-02-25', breakdown: 'true' },
       { start_date: '2025-10-25', end_date: '2025-11-05', breakdown: 'true', platform: 'youtube,x' },
       { start_date: '2026-02-25', end_date: '2026-03-05', breakdown: 'true', platform: 'bluesky,pinterest' },
+      { start_date: '2026-03-09', end_date: TODAY, breakdown: 'true', platform: 'x,reddit' },
+      { start_date: '2026-03-09', end_date: TODAY, breakdown: 'true', metrics: 'likes,impressions,comments' },
     ];
-    for (const q of around) for (const profile of PROFILES) await expectParity(profile, q);
+    for (const q of around) for (const profile of Object.keys(PROFILES)) await expectParity(profile, q);
   });
 
   it('agrees on the breakdown of a zero value', async () => {

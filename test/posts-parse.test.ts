@@ -1,6 +1,6 @@
 /** Reading history pages and post-analytics answers in every shape FACTS.md lists. */
 import { describe, expect, it } from 'vitest';
-import { groupUploads, numericMetrics, parseHistoryPage, parseInstant, parsePostAnalytics } from '../src/posts/posts.parse.js';
+import { groupUploads, parseHistoryPage, parseInstant, parsePostAnalytics, postMetricsOf } from '../src/posts/posts.parse.js';
 
 describe('post answers', () => {
   it('reads upload times with a zone, without one (UTC) and in RFC 1123', () => {
@@ -30,8 +30,63 @@ describe('post answers', () => {
     expect(uploads.get('r2')!.platforms.get('threads')!.platformPostId).toBe('a,b');
   });
 
-  it('keeps numbers and numeric strings as metrics, never booleans, nulls, negatives or lists', () => {
-    expect(numericMetrics({ views: 5, likes: '12', rate: 0.25, ok: true, gone: null, bad: -1, retention: [{ second: '1' }], nested: { a: 1 } })).toEqual({ views: 5, likes: 12, rate: 0.25 });
+  it('keeps numbers and numeric strings as metrics, never booleans or nulls, and hands back negatives', () => {
+    expect(postMetricsOf({ views: 5, likes: '12', rate: 0.25, ok: true, gone: null, shares: -1, comments: 'n/a', retention: [{ second: '1' }], nested: { a: 1 } })).toEqual({
+      values: { views: 5, likes: 12, rate: 0.25, 'nested.a': 1 },
+      bad: [
+        { field: 'post_metrics.shares', raw: '-1', why: 'negative' },
+        { field: 'post_metrics.comments', raw: 'n/a', why: 'not a number' },
+      ],
+    });
+  });
+
+  it("flattens TikTok's breakdowns into metrics named by field and label, fractions as sent", () => {
+    // docs/get-analytics.md, "TikTok: the full per-post breakdown".
+    const { values, bad } = postMetricsOf({
+      views: 40218,
+      full_video_watched_rate: 0.184,
+      is_ai_generated: false,
+      retention: [{ second: '1', percentage: 0.75 }, { second: '2', percentage: 0.61 }, { second: '3', percentage: 0.49 }, { second: '10', percentage: 0.31 }],
+      impression_sources: [{ impression_source: 'For You', percentage: 0.977 }, { impression_source: 'Search', percentage: 0.013 }],
+      audience_types: [{ audience_type: 'New viewers', percentage: 0.881 }, { audience_type: 'Returning viewers', percentage: 0.119 }],
+      audience: { countries: [{ country: 'US', percentage: 0.4 }], genders: { female: 0.55, male: 0.45 } },
+    });
+    expect(bad).toEqual([]);
+    expect(values).toEqual({
+      views: 40218,
+      full_video_watched_rate: 0.184,
+      'retention.1': 0.75, 'retention.2': 0.61, 'retention.3': 0.49, 'retention.10': 0.31,
+      'impression_sources.For You': 0.977, 'impression_sources.Search': 0.013,
+      'audience_types.New viewers': 0.881, 'audience_types.Returning viewers': 0.119,
+      'audience.countries.US': 0.4, 'audience.genders.female': 0.55, 'audience.genders.male': 0.45,
+    });
+  });
+
+  it('hands back a breakdown point it cannot read, naming it', () => {
+    expect(postMetricsOf({ retention: [{ second: '1', percentage: -0.2 }, { second: '2', percentage: 'abc' }] }).bad).toEqual([
+      { field: 'post_metrics.retention.1', raw: '-0.2', why: 'negative' },
+      { field: 'post_metrics.retention.2', raw: 'abc', why: 'not a number' },
+    ]);
+  });
+
+  it('reads the profile snapshots and the metrics source beside the post metrics', () => {
+    const reading = parsePostAnalytics({
+      platforms: {
+        youtube: {
+          post_metrics: { views: 5200 },
+          post_metrics_source: 'platform_api',
+          profile_snapshot_at_post_date: { followers: 1500, impressions: '45,000' },
+          profile_snapshot_latest: { followers: 1650, likes: -1 },
+          profile_snapshot_latest_date: '2026-02-20',
+        },
+        tiktok: { post_metrics_error: 'gone', profile_snapshot_latest: { followers: 950 }, profile_snapshot_latest_date: 'soon' },
+      },
+    });
+    expect(reading.platforms.map((p) => [p.platform, p.metricsSource, p.snapshots, p.bad])).toEqual([
+      ['youtube', 'platform_api', { atPostDate: { followers: 1500, impressions: 45000 }, latest: { followers: 1650 }, latestDay: '2026-02-20' }, [{ field: 'profile_snapshot_latest.likes', raw: '-1', why: 'negative' }]],
+      // A latest snapshot whose day is not a day is not filed under a guessed one.
+      ['tiktok', undefined, { atPostDate: {}, latest: {}, latestDay: undefined }, [{ field: 'profile_snapshot_latest_date', raw: 'soon', why: 'not a day' }]],
+    ]);
   });
 
   it('records why a platform has no metrics: its error, a failed upload, or a bare message', () => {

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
 import { tempDir } from './helpers.js';
 import { postsCollector } from './support/posts.js';
 
@@ -46,10 +47,25 @@ describe('post tracking during collect', () => {
       { platform: 'youtube', platform_post_id: 'dQw4w9WgXcQ', post_url: 'https://youtube.com/watch?v=dQw4w9WgXcQ', last_error: null, last_error_day: null },
     ]);
     expect(c.count("SELECT count(*) FROM post_metrics WHERE request_id = 'abc123-def456' AND platform = 'tiktok'")).toBe(0);
+    expect(c.all("SELECT platform, metrics_source FROM post_platforms WHERE request_id = 'abc123-def456' ORDER BY platform")).toEqual([
+      { platform: 'tiktok', metrics_source: null },
+      { platform: 'youtube', metrics_source: 'platform_api' },
+    ]);
+    // The profile snapshots of analytics-api.txt's example, at the post's day (2026-02-10) and at its latest date.
+    const snapshot = (platform: string, snapshot: string, day: string, values: Record<string, number>) =>
+      Object.entries(values).map(([metric, value]) => ({ request_id: 'abc123-def456', profile_username: 'myprofile', platform, snapshot, day, metric, value }));
+    expect(c.all("SELECT * FROM v_post_profile_snapshots WHERE request_id = 'abc123-def456' ORDER BY platform, snapshot, metric")).toEqual(
+      [
+        ...snapshot('tiktok', 'at_post_date', '2026-02-10', { comments: 30, followers: 800, impressions: 12000, likes: 500 }),
+        ...snapshot('tiktok', 'latest', '2026-02-20', { comments: 45, followers: 950, impressions: 18500, likes: 780 }),
+        ...snapshot('youtube', 'at_post_date', '2026-02-10', { comments: 15, followers: 1500, impressions: 45000, likes: 320, shares: 8 }),
+        ...snapshot('youtube', 'latest', '2026-02-20', { comments: 22, followers: 1650, impressions: 52000, likes: 410, shares: 12 }),
+      ],
+    );
     // The answer as received is kept, byte for byte what the endpoint said.
-    const raw = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND body LIKE '%abc123-def456%'");
+    const raw = [...readRaw(c.wh, { endpoint: 'post-analytics' })].map((r) => r.body.toString('utf8')).filter((body) => body.includes('abc123-def456'));
     expect(raw).toHaveLength(1);
-    expect(JSON.parse(raw[0]!.body).platforms.tiktok.post_metrics_error).toBe(TIKTOK_ERROR);
+    expect(JSON.parse(raw[0]!).platforms.tiktok.post_metrics_error).toBe(TIKTOK_ERROR);
   });
 
   it('reads every post younger than posts.days once, with all its platforms, and TikTok extras as metrics', async () => {
@@ -64,10 +80,23 @@ describe('post tracking during collect', () => {
 
     const tiktok = c.all<{ metric: string }>("SELECT DISTINCT metric FROM post_metrics WHERE platform = 'tiktok' ORDER BY metric").map((r) => r.metric);
     expect(tiktok).toEqual(expect.arrayContaining(['reach', 'favorites', 'new_followers', 'profile_views', 'full_video_watched_rate', 'average_time_watched', 'total_time_watched', 'views']));
-    // Breakdowns are lists, not numbers: only the raw record has them; booleans are not metrics either.
-    expect(tiktok).not.toContain('retention');
+    // Booleans are not metrics.
     expect(tiktok).not.toContain('is_ai_generated');
-    expect(c.count("SELECT count(*) FROM raw_responses WHERE endpoint = 'post-analytics' AND body LIKE '%\"retention\"%'")).toBeGreaterThan(0);
+    // Breakdowns are: one metric per point, named by field and label, as the raw answer has them.
+    const raw = [...readRaw(c.wh, { endpoint: 'post-analytics' })].map((r) => r.body.toString('utf8')).find((b) => b.includes('"retention"'))!;
+    const answer = JSON.parse(raw) as { post: { request_id: string }; platforms: { tiktok: { post_metrics: Record<string, Array<Record<string, string | number>>> } } };
+    const sent = answer.platforms.tiktok.post_metrics;
+    const expected = [
+      ...sent.retention!.map((p) => [`retention.${p.second}`, p.percentage]),
+      ...sent.impression_sources!.map((p) => [`impression_sources.${p.impression_source}`, p.percentage]),
+      ...sent.audience_types!.map((p) => [`audience_types.${p.audience_type}`, p.percentage]),
+    ].sort(([a], [b]) => String(a).localeCompare(String(b)));
+    expect(expected.length).toBeGreaterThan(10);
+    const stored = c.all<{ metric: string; value: number }>(
+      "SELECT metric, value FROM v_post_metrics WHERE request_id = ? AND platform = 'tiktok' AND metric LIKE '%.%' ORDER BY metric",
+      answer.post.request_id,
+    );
+    expect(stored.map((r) => [r.metric, r.value]).sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual(expected);
     // A fraction stays a fraction.
     const rate = c.count("SELECT value FROM post_metrics WHERE metric = 'full_video_watched_rate' LIMIT 1");
     expect(rate).toBeGreaterThan(0);
@@ -84,10 +113,13 @@ describe('post tracking during collect', () => {
     }
     // Each day holds exactly the numeric metrics that day's answers carried.
     for (const [i, day] of days.entries()) {
-      const bodies = c.all<{ body: string }>("SELECT body FROM raw_responses WHERE endpoint = 'post-analytics' AND run_id = ?", i + 1);
+      const bodies = [...readRaw(c.wh, { endpoint: 'post-analytics', runId: i + 1 })].map((r) => ({ body: r.body.toString('utf8') }));
+      // Every number of post_metrics: the top-level ones and one per point of a breakdown list.
+      const numbersIn = (m: Record<string, unknown>) =>
+        Object.values(m).reduce<number>((k, v) => k + (typeof v === 'number' ? 1 : Array.isArray(v) ? v.length : 0), 0);
       const expected = bodies.reduce((n, { body }) => {
         const platforms = Object.values(JSON.parse(body).platforms as Record<string, { post_metrics?: Record<string, unknown> }>);
-        return n + platforms.reduce((m, p) => m + Object.values(p.post_metrics ?? {}).filter((v) => typeof v === 'number').length, 0);
+        return n + platforms.reduce((m, p) => m + numbersIn(p.post_metrics ?? {}), 0);
       }, 0);
       expect(expected).toBeGreaterThan(0);
       expect(c.count('SELECT count(*) FROM post_metrics WHERE day = ?', day)).toBe(expected);
@@ -109,6 +141,29 @@ describe('post tracking during collect', () => {
         return rest;
       }),
     );
+  });
+
+  it("files post metrics and profile snapshots under the server's day of the answer, not the run's", async () => {
+    // The server's clock says 05:00 on 21 February in Tokyo; the collector's own clock still says the 20th.
+    const tokyo = await startSimulator({ seed: 3, serverTimezone: 'Asia/Tokyo', now: () => new Date('2026-02-20T20:00:00Z'), profiles: [{ username: 'myprofile', platforms: ['youtube', 'tiktok'] }] });
+    try {
+      const c = postsCollector(dir, tokyo.url, { profiles: [{ username: 'myprofile' }], serverTimezone: 'Asia/Tokyo' });
+      const { run } = await c.run(new Date('2026-02-20T10:00:00Z'));
+      expect(run.day).toBe('2026-02-20');
+      expect(c.all("SELECT DISTINCT day FROM post_metrics WHERE request_id = 'abc123-def456'")).toEqual([{ day: '2026-02-21' }]);
+      expect(c.all("SELECT last_checked_day FROM posts WHERE request_id = 'abc123-def456'")).toEqual([{ last_checked_day: '2026-02-21' }]);
+      expect(c.all("SELECT last_error_day FROM post_platforms WHERE request_id = 'abc123-def456' AND platform = 'tiktok'")).toEqual([{ last_error_day: '2026-02-21' }]);
+      // 14:30 UTC on 10 February is 23:30 in Tokyo: still the 10th there.
+      expect(c.all("SELECT DISTINCT snapshot, day FROM post_profile_snapshots WHERE request_id = 'abc123-def456' ORDER BY snapshot")).toEqual([
+        { snapshot: 'at_post_date', day: '2026-02-10' },
+        { snapshot: 'latest', day: '2026-02-20' },
+      ]);
+      // The change log spans every day the run wrote for the profile, for the PostgreSQL sync.
+      expect(c.all('SELECT from_day, to_day FROM run_changes WHERE run_id = ?', run.id)).toEqual([{ from_day: expect.any(String), to_day: '2026-02-21' }]);
+      expect((c.all<{ from_day: string }>('SELECT from_day FROM run_changes WHERE run_id = ?', run.id)[0]!.from_day <= '2026-02-10')).toBe(true);
+    } finally {
+      await tokyo.close();
+    }
   });
 
   it('reads history answered under "uploads" the same as under "history"', async () => {

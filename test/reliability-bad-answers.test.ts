@@ -1,14 +1,17 @@
 /**
  * Bad input from the API: answers of the wrong shape, served by a small
  * loopback server. Each is stored raw exactly as received, normalized where
- * that is sensible (numbers as strings, duplicate or unordered dates), dropped
- * where it is not (null, negative, huge, malformed dates), and never crashes
- * the run. A property test then throws arbitrary JSON at the collector.
+ * that is unambiguous (numbers as strings, "3,400", "1.5e1", duplicate or
+ * unordered dates), recorded as a bad value naming profile, platform, field
+ * and raw value where it is not (negative, huge, text, malformed points; the
+ * run ends partial), and never crashes the run. A property test then throws
+ * arbitrary JSON at the collector.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRaw } from '../src/store/raw.repository.js';
 import { SEED, collector, type Collector } from './support/reliability.js';
 import { tempDir } from './helpers.js';
 
@@ -53,8 +56,11 @@ async function collectOne(c: Collector, profile: string, platforms: string[], bo
         kind,
       ).map((r) => [r.key, r.value]),
     );
-  const errors = c.rows<{ platform: string | null; kind: string }>('SELECT platform, kind FROM run_errors WHERE run_id = ? ORDER BY id', summary.run.id);
-  const raw = c.rows<{ body: string }>("SELECT body FROM raw_responses WHERE run_id = ? AND endpoint = 'analytics'", summary.run.id)[0]?.body;
+  const errors = c.rows<{ profile: string | null; platform: string | null; kind: string; message: string; field: string | null; raw_value: string | null }>(
+    'SELECT profile, platform, kind, message, field, raw_value FROM run_errors WHERE run_id = ? ORDER BY id',
+    summary.run.id,
+  );
+  const raw = [...readRaw(c.wh, { endpoint: 'analytics', runId: summary.run.id })][0]?.body.toString('utf8');
   return { run: summary.run, snapshot: values('snapshot'), series: values('timeseries'), errors, raw };
 }
 
@@ -64,23 +70,41 @@ describe('answers of the wrong shape', () => {
     c = collector(dir, baseUrl, { config: { profiles: [{ username: 'unused' }] } });
   });
 
-  it('reads numbers sent as strings, and drops text that is not a number', async () => {
-    const body = { instagram: { followers: '47', reach: ' 12 ', likes: '1.5', comments: 'abc', shares: '', saves: '1e3', views: '0' } };
+  /** The bad values a run recorded, as (platform, field, raw value). */
+  const badValues = (errors: Awaited<ReturnType<typeof collectOne>>['errors']) =>
+    errors.filter((e) => e.kind === 'bad_value').map((e) => [e.platform, e.field, e.raw_value]);
+
+  it('reads numbers sent as strings in every unambiguous spelling, and records text that is not a number', async () => {
+    const body = { instagram: { followers: '47', reach: ' 12 ', likes: '1.5', comments: 'abc', shares: '', saves: '1e3', views: '0', impressions: '3,400', profileViews: '1.5e1' } };
     const r = await collectOne(c, 'strings', ['instagram'], body);
-    expect(r.run.status).toBe('ok');
-    expect(r.snapshot).toEqual({ 'instagram.followers': 47, 'instagram.reach': 12, 'instagram.likes': 1.5, 'instagram.views': 0 });
+    expect(r.run.status).toBe('partial');
+    expect(r.snapshot).toEqual({ 'instagram.followers': 47, 'instagram.reach': 12, 'instagram.likes': 1.5, 'instagram.saves': 1000, 'instagram.views': 0, 'instagram.impressions': 3400, 'instagram.profileViews': 15 });
+    expect(badValues(r.errors)).toEqual([
+      ['instagram', 'comments', 'abc'],
+      ['instagram', 'shares', ''],
+    ]);
+    expect(r.errors[0]).toMatchObject({ profile: 'strings', kind: 'bad_value', message: 'strings/instagram: comments is not a number: abc' });
     expect(r.raw).toBe(JSON.stringify(body));
   });
 
-  it('drops null, negative, huge and non-numeric values and keeps the rest of the platform', async () => {
-    const body = { instagram: { followers: null, reach: 5, likes: -3, comments: 1e20, shares: 2 ** 53 + 2, saves: true, views: [], impressions: {} } };
+  it('records negative, huge and non-numeric values by field, takes null for absent, and keeps the rest of the platform', async () => {
+    const body = { instagram: { followers: null, reach: 5, likes: -3, comments: 1e20, shares: 2 ** 53 + 2, saves: true, views: [], impressions: {}, is_verified: true, bio: 'Coffee & cake' } };
     const r = await collectOne(c, 'nulls', ['instagram'], body);
-    expect(r.run.status).toBe('ok');
+    expect(r.run.status).toBe('partial');
+    expect([r.run.platformsOk, r.run.platformsFailed]).toEqual([1, 0]);
     expect(r.snapshot).toEqual({ 'instagram.reach': 5 });
+    expect(badValues(r.errors)).toEqual([
+      ['instagram', 'likes', '-3'],
+      ['instagram', 'comments', '100000000000000000000'],
+      ['instagram', 'shares', String(2 ** 53 + 2)],
+      ['instagram', 'saves', 'true'],
+      ['instagram', 'views', '[]'],
+      ['instagram', 'impressions', '{}'],
+    ]);
     expect(r.raw).toBe(JSON.stringify(body));
   });
 
-  it('sorts a time series, keeps the last of a repeated date and drops malformed points', async () => {
+  it('sorts a time series, keeps the last of a repeated date, and records every point it cannot read', async () => {
     const reach_timeseries = [
       { date: '2026-03-10', value: 5 },
       { date: '2026-03-08', value: 3 },
@@ -96,15 +120,24 @@ describe('answers of the wrong shape', () => {
       { date: '2026-03-06', value: -1 },
     ];
     const r = await collectOne(c, 'series', ['facebook'], { facebook: { followers: 9, reach_timeseries, impressions_timeseries: { '2026-03-01': 5 } } });
-    expect(r.run.status).toBe('ok');
+    expect(r.run.status).toBe('partial');
     expect(r.series).toEqual({ 'facebook.reach@2026-03-08': 3, 'facebook.reach@2026-03-09': 6, 'facebook.reach@2026-03-10': 7 });
     expect(r.snapshot).toEqual({ 'facebook.followers': 9 });
+    expect(badValues(r.errors)).toEqual([
+      ['facebook', 'reach_timeseries[3]', '{"date":"2026-02-30","value":1}'],
+      ['facebook', 'reach_timeseries[4]', '{"date":"yesterday","value":1}'],
+      ['facebook', 'reach_timeseries[5]', '{"date":20260301,"value":1}'],
+      ['facebook', 'reach_timeseries[6]', '{"value":4}'],
+      ['facebook', 'reach_timeseries[8]', '"x"'],
+      ['facebook', 'reach_timeseries[2026-03-06]', '-1'],
+      ['facebook', 'impressions_timeseries', '{"2026-03-01":5}'],
+    ]);
   });
 
   it('records a requested platform missing from the answer and keeps the others', async () => {
     const r = await collectOne(c, 'missing', ['instagram', 'youtube'], { instagram: { followers: 1 } });
     expect(r.run.status).toBe('partial');
-    expect(r.errors).toEqual([{ platform: 'youtube', kind: 'missing' }]);
+    expect(r.errors).toMatchObject([{ platform: 'youtube', kind: 'missing', message: 'the answer has no "youtube" entry' }]);
     expect(r.snapshot).toEqual({ 'instagram.followers': 1 });
   });
 
@@ -113,7 +146,8 @@ describe('answers of the wrong shape', () => {
     const r = await collectOne(c, 'extra', ['instagram'], body);
     expect(r.run.status).toBe('ok');
     expect(r.snapshot).toEqual({ 'instagram.followers': 2 });
-    expect(JSON.parse(r.raw!)).toEqual(body);
+    // Stored exactly as received, byte for byte, key order included.
+    expect(r.raw).toBe(JSON.stringify(body));
   });
 
   it('reads the wrapped shape {success, analytics} and a platform name in capitals', async () => {
@@ -123,20 +157,32 @@ describe('answers of the wrong shape', () => {
   });
 
   it.each([
-    ['an array', []],
-    ['null', null],
-    ['a bare string', '"ok"'],
-    ['a number', 42],
-    ['a platform holding an array', { instagram: [1, 2, 3] }],
-    ['a platform holding a number', { instagram: 7 }],
-  ])('survives an answer that is %s: the profile fails, the run goes on and the raw text is kept', async (_what, body) => {
-    const profile = `shape-${_what.replace(/\W+/g, '-')}`;
+    ['a list', [1, 2], 'malformed', "the API answered a list instead of the platforms' analytics"],
+    ['an empty list', [], 'malformed', "the API answered an empty list ([]) instead of the platforms' analytics"],
+    ['null', null, 'malformed', "the API answered null instead of the platforms' analytics"],
+    ['a bare string', '"ok"', 'refused', 'The API said: ok'],
+    ['a number', 42, 'malformed', "the API answered 42 instead of the platforms' analytics"],
+    ['success: false with a message', { success: false, message: 'Profile is suspended' }, 'refused', 'The API said: Profile is suspended'],
+    ['an error detail', { detail: 'Not authenticated' }, 'refused', 'The API said: Not authenticated'],
+  ])('survives an answer that is %s: the profile fails in the server\'s words, the run goes on and the raw text is kept', async (what, body, kind, message) => {
+    const profile = `shape-${what.replace(/\W+/g, '-')}`;
     const r = await collectOne(c, profile, ['instagram'], body);
     expect(r.run.status).toBe('failed');
     expect([r.run.profilesOk, r.run.profilesFailed, r.run.platformsFailed]).toEqual([0, 1, 1]);
-    expect(r.errors).toHaveLength(1);
+    expect(r.errors).toEqual([{ profile, platform: null, kind, message, field: null, raw_value: null }]);
     expect(r.snapshot).toEqual({});
     expect(r.raw).toBe(typeof body === 'string' ? body : JSON.stringify(body));
+  });
+
+  it.each([
+    ['a platform holding an array', { instagram: [1, 2, 3] }],
+    ['a platform holding a number', { instagram: 7 }],
+  ])('survives an answer with %s: that platform fails, the run goes on', async (what, body) => {
+    const r = await collectOne(c, `shape-${what.replace(/\W+/g, '-')}`, ['instagram'], body);
+    expect(r.run.status).toBe('failed');
+    expect([r.run.profilesOk, r.run.profilesFailed, r.run.platformsFailed]).toEqual([0, 1, 1]);
+    expect(r.errors).toMatchObject([{ platform: 'instagram', kind: 'platform_error' }]);
+    expect(r.raw).toBe(JSON.stringify(body));
   });
 
   it(`never crashes on arbitrary JSON, stores it raw, and keeps the counts whole (seed ${SEED})`, async () => {
@@ -154,7 +200,11 @@ describe('answers of the wrong shape', () => {
         expect(r.raw).toBe(JSON.stringify(b));
         expect(r.run.platformsOk + r.run.platformsFailed).toBe(3);
         expect(r.run.profilesOk + r.run.profilesFailed).toBe(1);
-        expect(r.errors.filter((e) => e.platform !== null)).toHaveLength(r.run.platformsFailed);
+        // A platform's failure is one row naming it; an answer that fails as a whole is one row for all three.
+        const whole = r.errors.some((e) => e.platform === null && (e.kind === 'refused' || e.kind === 'malformed'));
+        expect(r.errors.filter((e) => e.platform !== null && e.kind !== 'bad_value').length + (whole ? 3 : 0)).toBe(r.run.platformsFailed);
+        // Every bad value names its profile, platform, field and raw value.
+        for (const e of r.errors.filter((x) => x.kind === 'bad_value')) expect([e.profile, e.platform, e.field, e.raw_value].every((x) => x !== null)).toBe(true);
         for (const v of [...Object.values(r.snapshot), ...Object.values(r.series)]) expect(Number.isFinite(v) && v >= 0).toBe(true);
       }),
       { seed: SEED, numRuns: 300 },

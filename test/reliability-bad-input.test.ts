@@ -147,7 +147,7 @@ describe(`random query flags for upw impressions (seed ${SEED})`, () => {
   });
 });
 
-const TOP_KEYS = ['profiles', 'database', 'schedule', 'timezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts'];
+const TOP_KEYS = ['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'publish'];
 type Entry = { v: unknown; ok: boolean };
 const good = (arb: fc.Arbitrary<unknown>) => arb.map((v): Entry => ({ v, ok: true }));
 const badly = (arb: fc.Arbitrary<unknown>) => arb.map((v): Entry => ({ v, ok: false }));
@@ -159,11 +159,12 @@ const configArb = fc.record(
   {
     profiles: mostly(
       fc.oneof(good(fc.constant('all')), good(fc.uniqueArray(profileOk, { minLength: 1, maxLength: 3, selector: (p) => p.username }))),
-      badly(fc.constantFrom(undefined, [], 'some', 42, [{}], [{ username: '' }], [{ username: 'a', platforms: ['myspace'] }], [{ username: 'a', platforms: [] }], [{ username: 'a' }, { username: 'a' }], [{ username: 'a', page: 1 }])),
+      badly(fc.constantFrom(undefined, [], 'some', 42, [{}], [{ username: '' }], [{ username: 'a', platforms: ['my space'] }], [{ username: 'a', platforms: [] }], [{ username: 'a' }, { username: 'a' }], [{ username: 'a', page: 1 }])),
     ),
     database: mostly(good(fc.constantFrom('data/x.sqlite', 'w.sqlite')), badly(fc.constantFrom('', '   ', 5, null, []))),
     schedule: mostly(good(fc.constantFrom('0 3 * * *', '*/5 * * * *', '0 0 1 1 *', '0 */2 * * 1-5')), badly(fc.constantFrom('every day', '61 * * * *', '* * *', '', 5, 'x x x x x'))),
     timezone: mostly(good(fc.constantFrom('UTC', 'Europe/Madrid', 'America/New_York', 'Asia/Kolkata')), badly(fc.constantFrom('Mars/Olympus', 'UTC+25', '', 7, 'Europe/Springfield'))),
+    serverTimezone: mostly(good(fc.constantFrom('UTC', 'Asia/Tokyo', 'America/Los_Angeles')), badly(fc.constantFrom('Server/Time', 'GMT+99', '', 3))),
     concurrency: int(1, 64),
     requestTimeoutMs: int(100, 600_000),
     retries: int(0, 20),

@@ -143,6 +143,8 @@ describe('profiles deleted', () => {
     expect(summary.run.status).toBe('partial');
     expect(summary.notFound).toEqual(['p2']);
     expect(kinds(errors)).toEqual([['p2', null, 'not_found']]);
+    // /uploadposts/users no longer lists it: no analytics call is spent on it.
+    expect(own.stats.byRoute.analytics).toBe(PROFILES.length - 1);
     expect(c.count("SELECT count(*) FROM v_daily_metrics WHERE profile_username = 'p2'")).toBe(before);
     expect(before).toBeGreaterThan(0);
   });

@@ -1,62 +1,40 @@
 /**
  * Concurrent readers: while `upw collect` writes (a child process, slow API,
- * many profiles), the Debian `sqlite3` shell reads the BI views over and over
- * in separate processes, as a BI tool would, and `upw status` runs beside them.
- * No read may fail with "database is locked", and no read may see a profile
- * half written.
+ * many profiles), BI readers in separate processes read the views over and
+ * over, and `upw status` runs beside them. No read may fail with "database is
+ * locked", and no read may see a profile half written. Two readers guard this:
+ * Debian's `sqlite3` shell, as docs/warehouse.md shows, and better-sqlite3
+ * read-only in another process, which needs no optional tool. The shell's
+ * variant skips without the shell, except under CI=true.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { tempDir } from './helpers.js';
+import { hasCommand, nodeReader, shellReader, skipWithout, type Reader } from './support/readers.js';
 import { inspect, metricsOf, sleep, startUpw, writeConfig } from './support/reliability.js';
 
-const hasSqlite3 = (() => {
-  try {
-    execFileSync('sqlite3', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
+const HAS_SQLITE3 = hasCommand('sqlite3', ['-version']);
 const PROFILES = 60;
 const DAYS = ['2026-03-15', '2026-03-16'];
 
-// One read transaction, so the three views agree with one another.
-const READ = (from: string) => `BEGIN;
-SELECT 'm', profile_username, day, count(*) FROM v_daily_metrics WHERE day >= '${from}' GROUP BY 2, 3;
-SELECT 'l', profile_username, count(*), count(DISTINCT day) FROM v_latest_snapshot GROUP BY 2;
-SELECT 't', profile_username, count(*) FROM v_timeseries GROUP BY 2;
-COMMIT;`;
+// Read in one transaction, so the three views agree with one another.
+const READ = (from: string) => [
+  `SELECT 'm' AS k, profile_username AS p, day AS a, count(*) AS b FROM v_daily_metrics WHERE day >= '${from}' GROUP BY 2, 3`,
+  `SELECT 'l' AS k, profile_username AS p, count(*) AS a, count(DISTINCT day) AS b FROM v_latest_snapshot GROUP BY 2`,
+  `SELECT 't' AS k, profile_username AS p, count(*) AS a, NULL AS b FROM v_timeseries GROUP BY 2`,
+];
 
-interface ReadResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const READERS: Array<[string, (file: string) => Reader, boolean]> = [
+  // Configured as docs/warehouse.md tells BI readers: read-only with a busy timeout. When the
+  // writing process closes the file, SQLite checkpoints the WAL under a brief exclusive lock;
+  // a reader with no timeout at all is told "database is locked" at that instant (seen in CI).
+  ['the sqlite3 shell (apt-get install sqlite3)', shellReader, skipWithout(HAS_SQLITE3)],
+  ['better-sqlite3, read-only, in another process', nodeReader, false],
+];
 
-function sqlite3(file: string, sql: string): Promise<ReadResult> {
-  return new Promise((resolve) => {
-    // Configured as docs/warehouse.md tells BI readers: read-only with a busy timeout. When the
-    // writing process closes the file, SQLite checkpoints the WAL under a brief exclusive lock;
-    // a reader with no timeout at all is told "database is locked" at that instant (seen in CI).
-    const child = spawn('sqlite3', ['-readonly', '-cmd', '.timeout 5000', file, sql], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-describe.skipIf(!hasSqlite3)('BI readers while the collector writes (skipped only when the sqlite3 shell is missing: apt-get install sqlite3)', () => {
+describe.each(READERS)('BI readers while the collector writes: %s', (name, open, skip) => {
   let sim: Simulator;
   const dir = tempDir('upw-readers-');
   beforeAll(async () => {
@@ -64,7 +42,8 @@ describe.skipIf(!hasSqlite3)('BI readers while the collector writes (skipped onl
   });
   afterAll(() => sim.close());
 
-  it('the sqlite3 shell reads the views in a loop with no lock error and never sees a profile half written', async () => {
+  it.skipIf(skip)('reads the views in a loop with no lock error and never sees a profile half written', async () => {
+    if (!HAS_SQLITE3 && open === shellReader) throw new Error('CI=true requires the sqlite3 shell (.ci/run installs it)');
     const db = join(dir, 'w.sqlite');
     const config = writeConfig(dir, { profiles: 'all', concurrency: 2, posts: { track: false } });
     const problems: string[] = [];
@@ -81,27 +60,31 @@ describe.skipIf(!hasSqlite3)('BI readers while the collector writes (skipped onl
       let readyAt = i === 0 ? 0 : 1;
 
       const reader = async () => {
-        for (let n = 0; n < 2_000 && writer.child.exitCode === null; n++) {
-          const beforeSchema = readyAt === 0;
-          const r = await sqlite3(db, READ(DAYS[0]!));
-          if (/locked|busy/i.test(r.stderr)) problems.push(`read ${seen.reads}: ${r.stderr.trim()}`);
-          if (r.code !== 0) {
-            if (beforeSchema && /no such table/.test(r.stderr)) continue; // the schema is still being created
-            problems.push(`sqlite3 exited ${r.code}: ${r.stderr.trim()}`);
-            continue;
+        const r = open(db);
+        try {
+          for (let n = 0; n < 2_000 && writer.child.exitCode === null; n++) {
+            const beforeSchema = readyAt === 0;
+            const answer = await r.read(READ(DAYS[0]!));
+            if ('error' in answer) {
+              if (beforeSchema && /no such table/.test(answer.error)) continue; // the schema is still being created
+              problems.push(`read ${seen.reads}: ${answer.error}`);
+              continue;
+            }
+            readyAt = 1;
+            seen.reads++;
+            const rows = answer.rows.flat().map((row) => [row.k, row.p, row.a, row.b].map((v) => (v === null ? '' : String(v))));
+            const written = rows.filter(([k, , d]) => k === 'm' && d === day).length;
+            if (written === 0) seen.emptyReads++;
+            else if (written < PROFILES) seen.partialDays++;
+            for (const [kind, profile, a, b] of rows) {
+              if (kind === 'm' && Number(b) !== (a === day ? expected.get(profile!) : metricsOf(sim, profile!, a!)))
+                problems.push(`${profile} on ${a}: ${b} metrics visible, a whole day has ${expected.get(profile!)}`);
+              if (kind === 'l' && (Number(a) !== 10 || Number(b) !== 1)) problems.push(`${profile}: latest snapshot over ${a} platforms and ${b} days`);
+              if (kind === 't' && i === 1 && !seriesRows.get(profile!)?.has(Number(a))) problems.push(`${profile}: ${a} time-series rows, between two whole states`);
+            }
           }
-          readyAt = 1;
-          seen.reads++;
-          const rows = r.stdout.trim().split('\n').filter(Boolean).map((l) => l.split('|'));
-          const written = rows.filter(([k, , d]) => k === 'm' && d === day).length;
-          if (written === 0) seen.emptyReads++;
-          else if (written < PROFILES) seen.partialDays++;
-          for (const [kind, profile, a, b] of rows) {
-            if (kind === 'm' && Number(b) !== (a === day ? expected.get(profile!) : metricsOf(sim, profile!, a!)))
-              problems.push(`${profile} on ${a}: ${b} metrics visible, a whole day has ${expected.get(profile!)}`);
-            if (kind === 'l' && (Number(a) !== 10 || Number(b) !== 1)) problems.push(`${profile}: latest snapshot over ${a} platforms and ${b} days`);
-            if (kind === 't' && i === 1 && !seriesRows.get(profile!)?.has(Number(a))) problems.push(`${profile}: ${a} time-series rows, between two whole states`);
-          }
+        } finally {
+          r.close();
         }
       };
       // `upw status` is a reader too, from another process, while the daemon writes.
@@ -126,11 +109,11 @@ describe.skipIf(!hasSqlite3)('BI readers while the collector writes (skipped onl
       });
     }
 
-    process.stderr.write(`reliability-readers: ${seen.reads} sqlite3 reads (${seen.partialDays} while a day was partly written), ${seen.statusReads} upw status\n`);
+    process.stderr.write(`reliability-readers (${name}): ${seen.reads} reads (${seen.partialDays} while a day was partly written), ${seen.statusReads} upw status\n`);
     expect(problems).toEqual([]);
     expect(seen.reads).toBeGreaterThanOrEqual(40);
     expect(seen.statusReads).toBeGreaterThanOrEqual(3);
     // The reads overlapped the writes: many saw some profiles of the day written and others not yet.
     expect(seen.partialDays).toBeGreaterThanOrEqual(10);
-  });
+  }, 120_000);
 });

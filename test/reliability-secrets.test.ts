@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../src/api/client.js';
 import { ApiError } from '../src/errors.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { readRaw } from '../src/store/raw.repository.js';
+import { openWarehouse } from '../src/store/warehouse.js';
 import { BIN, tempDir } from './helpers.js';
 import { sleep, startUpw, writeConfig } from './support/reliability.js';
 
@@ -24,13 +26,22 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-/** Every file of the warehouse, as bytes: the key must be in none (as text or base64). */
+/**
+ * Every file of the warehouse, as bytes: the key must be in none (as text or base64);
+ * nor in any raw answer once decoded, since compression would hide it from the bytes.
+ */
 function expectNoKeyInFiles(db: string): string[] {
   const files = [db, `${db}-wal`, `${db}-shm`].filter(existsSync);
   for (const f of files) {
     const bytes = readFileSync(f);
     expect(bytes.includes(KEY), f).toBe(false);
     expect(bytes.includes(Buffer.from(KEY).toString('base64')), f).toBe(false);
+  }
+  const wh = openWarehouse(db, { readonly: true });
+  try {
+    for (const answer of readRaw(wh)) expect(answer.body.includes(KEY), `raw answer ${answer.id}`).toBe(false);
+  } finally {
+    wh.close();
   }
   return files;
 }
@@ -110,6 +121,11 @@ describe('a server that echoes the key back', () => {
         res.end(JSON.stringify(body));
       };
       if (req.url?.startsWith('/api/uploadposts/platform-metrics')) return send(200, { debug: { authorization: auth } });
+      // The account's profiles, each with instagram connected, and the caller's header reflected.
+      const account = (username: string) => ({ username, social_accounts: { instagram: { handle: username } } });
+      if (req.url?.startsWith('/api/uploadposts/users') && auth.length > 0) {
+        return send(200, { success: true, seen: auth, profiles: ['echo-ok', 'echo-500', 'echo-401'].map(account) });
+      }
       if (req.url?.startsWith('/api/analytics/echo-ok')) return send(200, { instagram: { followers: 5, note: `seen ${auth}` } });
       if (req.url?.startsWith('/api/analytics/echo-500')) return send(500, { detail: `upstream rejected ${auth}` });
       return send(401, { success: false, message: `Invalid or expired token: ${auth}` });
@@ -131,11 +147,16 @@ describe('a server that echoes the key back', () => {
     for (const c of [partial, refused]) expect(c.stderr() + c.stdout()).not.toContain(KEY);
     expect(refused.stderr()).toMatch(/Invalid or expired token/);
     expectNoKeyInFiles(db);
+    // The echoes were stored, with the key cut out.
+    const wh = openWarehouse(db, { readonly: true });
+    const echoed = [...readRaw(wh)].filter((r) => r.body.includes('[REDACTED]')).map((r) => r.endpoint);
+    wh.close();
+    expect(new Set(echoed)).toEqual(new Set(['users', 'platform-metrics', 'analytics']));
   });
 
   it('keeps it out of the message of every error the client throws, which any command may print', async () => {
     const client = new ApiClient({ baseUrl: url, apiKey: KEY, retries: 0 });
-    for (const call of [() => client.users(), () => client.analytics('echo-500', ['instagram'])]) {
+    for (const call of [() => client.history({ page: 1, limit: 10 }), () => client.analytics('echo-500', ['instagram'])]) {
       const error = (await call().catch((e: unknown) => e)) as ApiError;
       expect(error).toBeInstanceOf(ApiError);
       expect(`${error.message} ${error.body}`).not.toContain(KEY);

@@ -24,7 +24,7 @@ const db = join(dir, 'w.sqlite');
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 2, now: () => clock, profiles: [{ username: 'alpha', platforms: ['instagram', 'x'] }] });
-  // 'ghost' does not exist on the server: a 404 to show among the errors.
+  // 'ghost' does not exist on the server (/uploadposts/users does not list it): an error to show.
   const config = writeConfig(dir, { profiles: [{ username: 'alpha' }, { username: 'ghost', platforms: ['tiktok'] }], posts: { track: false } });
   // Collected three days ago and today, nothing in between: a two-day gap.
   for (const day of [addDays(TODAY, -3), TODAY]) {
@@ -78,7 +78,7 @@ describe('upw status', () => {
     ]);
 
     expect(report.errors).toHaveLength(2);
-    expect(report.errors[0]).toMatchObject({ run_id: 2, profile: 'ghost', kind: 'not_found', status: 404 });
+    expect(report.errors[0]).toMatchObject({ run_id: 2, profile: 'ghost', kind: 'not_found', status: null });
     expect(report.errors[0].at).toMatch(ISO);
   });
 
@@ -88,7 +88,7 @@ describe('upw status', () => {
     expect(r.stdout).toContain('Daemon: never started on this warehouse');
     expect(r.stdout).toMatch(/\n\s+2\s+collect\s+partial\s+2026-03-15\s/);
     expect(r.stdout).toMatch(/\n\s+alpha\s+2026-03-12\s+2026-03-15\s+2\s+2\s+instagram 2026-03-13…2026-03-14, x 2026-03-13…2026-03-14\n/);
-    expect(r.stdout).toMatch(/ghost\s+-\s+not_found\s+404/);
+    expect(r.stdout).toMatch(/ghost\s+-\s+not_found\s+-\s+Profile "ghost" not found/);
   });
 
   it('tells a running daemon from one that went quiet without a recorded stop', async () => {
@@ -116,11 +116,13 @@ describe('upw status', () => {
     }
   });
 
-  it('reports an empty warehouse where there is none, without creating a file', async () => {
+  it('says there is no warehouse where there is none (exit 4), without creating a file', async () => {
     const missing = join(dir, 'nothing-here.sqlite');
-    const r = await runCli(['status', '--json', '--db', missing]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ daemon: { state: 'never-started' }, runs: [], profiles: [], errors: [] });
+    for (const flags of [['--json'], []]) {
+      const r = await runCli(['status', ...flags, '--db', missing]);
+      expect([r.code, r.stdout]).toEqual([4, '']);
+      expect(r.stderr).toContain(`There is no warehouse at ${missing}`);
+    }
     expect(existsSync(missing)).toBe(false);
   });
 });

@@ -96,7 +96,8 @@ describePg('upw sync, when things go wrong', () => {
     file.close();
     const r = await runCli(['sync', '--db', old, '--to', pg.url()], { env: env() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`upw sync: ${old} was written by an older upw: run \`upw status\` or \`upw collect\` once to upgrade it, then sync\n`);
+    // Read-only, like every reading command: the message says how to upgrade it, and the file is untouched.
+    expect(r.stderr).toBe(`upw sync: ${old} was made by an older upw: run any writing command (upw collect, or restart the daemon) with this version to upgrade it; read commands never write\n`);
   });
 
   it('asks for a URL when none is given', async () => {

@@ -1,7 +1,8 @@
 /**
  * The views in PostgreSQL add up to what `upw impressions` answers from the
  * warehouse file, for every profile and a spread of ranges: default mode
- * across dated rule changes (v_daily_impressions), metrics mode
+ * across dated rule changes (v_daily_impressions, and by month
+ * v_monthly_impressions), metrics mode
  * (v_daily_metrics) and the time series (v_timeseries). The warehouse is
  * filled by the real backfill and collect from the simulator, then synced by
  * the real `upw sync`.
@@ -138,6 +139,29 @@ describePg('the PostgreSQL views against upw impressions', () => {
           expect(sorted(got.perPlatform), where).toEqual(sorted(answer.per_platform[m]!));
           expect(sorted(got.perDay), where).toEqual(sorted(answer.per_day[m]!));
         }
+      }
+    }
+  });
+
+  it('v_monthly_impressions adds up to total_impressions over each whole month, and reads as the file\'s own view', async () => {
+    const rows = await query<{ profile_username: string; platform: string; month: string; impressions: string; days: string }>(
+      pg.url(),
+      "SELECT profile_username, platform, month, impressions, days FROM upw.v_monthly_impressions WHERE account = 'default' ORDER BY 1, 2, 3",
+    );
+    // Computed in PostgreSQL from daily_impressions; SQLite keeps a rollup by trigger. Same rows.
+    const file = wh.sqlite.prepare('SELECT profile_username, platform, month, impressions, days FROM v_monthly_impressions ORDER BY 1, 2, 3').all();
+    expect(rows.map((r) => ({ ...r, impressions: Number(r.impressions), days: Number(r.days) }))).toEqual(file);
+    const months = [...new Set(eachDay(SINCE, TODAY).map((d) => d.slice(0, 7)))];
+    expect(months.length).toBeGreaterThan(4);
+    for (const profile of PROFILES) {
+      for (const month of months) {
+        const first = `${month}-01`;
+        const last = addDays(`${addDays(first, 31).slice(0, 7)}-01`, -1);
+        const answer = totalImpressions(wh, profile, { start_date: first, end_date: last < TODAY ? last : TODAY, breakdown: true, as_of: TODAY });
+        const mine = rows.filter((r) => r.profile_username === profile && r.month === month);
+        const perPlatform = Object.fromEntries(mine.map((r) => [r.platform, Number(r.impressions)]).filter(([, n]) => n !== 0));
+        expect(mine.reduce((a, r) => a + Number(r.impressions), 0), `${profile} ${month}`).toBe(answer.total_impressions);
+        expect(sorted(perPlatform), `${profile} ${month}`).toEqual(sorted(Object.fromEntries(Object.entries(answer.per_platform!).filter(([, n]) => n !== 0))));
       }
     }
   });

@@ -44,7 +44,8 @@ describePg('upw sync', () => {
         { username: 'gamma', platforms: ['linkedin', 'reddit'] },
       ],
     });
-    config = writeConfig(dir, { profiles: 'all', posts: { track: true, days: 30 } });
+    // Named, so that alpha's Facebook has its page id (without one every run warns, and stderr must stay empty).
+    config = writeConfig(dir, { profiles: [{ username: 'alpha', facebookPageId: '1234567890' }, { username: 'beta' }, { username: 'gamma' }], posts: { track: true, days: 30 } });
     await upw(['backfill', '--since', '2026-01-01', '--until', DAY1]);
     await upw(['collect']);
   });
@@ -122,6 +123,7 @@ describePg('upw sync', () => {
     const expected = {
       v_daily_metrics: { account: 'text', profile_username: 'text', platform: 'text', day: 'date', time: 'timestamp with time zone', metric: 'text', value: 'double precision', source: 'text', observed_at: 'timestamp with time zone' },
       v_daily_impressions: { account: 'text', profile_username: 'text', platform: 'text', day: 'date', time: 'timestamp with time zone', metric_type: 'text', primary_field: 'text', impressions: 'bigint' },
+      v_monthly_impressions: { account: 'text', profile_username: 'text', platform: 'text', month: 'text', time: 'timestamp with time zone', impressions: 'bigint', days: 'bigint' },
       v_latest_snapshot: {
         account: 'text', profile_username: 'text', platform: 'text', day: 'date',
         followers: 'bigint', impressions: 'bigint', reach: 'bigint', profile_views: 'bigint', likes: 'bigint', comments: 'bigint', shares: 'bigint', saves: 'bigint',

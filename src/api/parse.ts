@@ -1,8 +1,13 @@
 /**
  * Turn whatever the API answered into plain, checked values. Every shape in
- * FACTS.md is accepted; anything else is skipped here and kept in the raw record.
+ * FACTS.md is accepted; a value meant as a number that cannot be read comes
+ * back as a bad value for the run's record; the raw record keeps everything.
  */
 import { isValidDay } from '../dates.js';
+import { isIdField, NUMERIC_FIELDS, readNumber, type BadValue } from './values.js';
+
+export { toCount } from './values.js';
+export type { BadValue } from './values.js';
 
 export interface DailyPoint {
   day: string;
@@ -16,44 +21,98 @@ export interface PlatformRuleHints {
   metricLabels?: Record<string, string>;
 }
 
+/** One segment of an Instagram audience breakdown. */
+export interface Demographic {
+  /** `follower` (follower_demographics) or `engaged` (engaged_audience_demographics). */
+  audience: 'follower' | 'engaged';
+  dimension: string;
+  segment: string;
+  value: number;
+}
+
 export interface PlatformAnalytics {
   /** Every numeric top-level field, by the API's own name. */
   metrics: Record<string, number>;
   /** `reach` from reach_timeseries, `impressions` from impressions_timeseries. */
   timeseries: Record<string, DailyPoint[]>;
+  demographics: Demographic[];
   rule: PlatformRuleHints;
+  /** Values meant as numbers that could not be read: recorded, never dropped in silence. */
+  bad: BadValue[];
 }
 
 export type PlatformResult =
   | { ok: true; data: PlatformAnalytics }
   | { ok: false; kind: 'unsupported' | 'unavailable' | 'platform_error' | 'missing'; message: string };
 
+/** A whole analytics answer: each requested platform, or why the answer holds none. */
+export interface AnalyticsResult {
+  platforms: Record<string, PlatformResult>;
+  /**
+   * The answer as a whole is a refusal (a 200 with `success: false` and the
+   * server's message) or no answer at all (`[]`, null): nothing per platform.
+   */
+  failure?: { kind: 'refused' | 'malformed'; message: string };
+}
+
 const TIMESERIES_FIELDS: Record<string, string> = { reach_timeseries: 'reach', impressions_timeseries: 'impressions' };
+const DEMOGRAPHICS_FIELDS: Record<string, Demographic['audience']> = { follower_demographics: 'follower', engaged_audience_demographics: 'engaged' };
+/**
+ * Not metrics: the rule hints (kept in platform_rules), the answer's own status words, and
+ * `period_days`, Facebook's echo of the `days` window we never send (so always its default, 30).
+ */
+const NOT_METRICS = new Set(['primary_impressions_field', 'metric_type', 'available_metrics', 'metric_labels', 'success', 'message', 'error', 'detail', 'period_days']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A count as the API meant it: numbers, numeric strings; not null, negative or beyond exact integers. */
-export function toCount(v: unknown): number | undefined {
-  let n: number;
-  if (typeof v === 'number') n = v;
-  else if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) n = Number(v);
-  else return undefined;
-  if (!Number.isFinite(n) || n < 0 || n > Number.MAX_SAFE_INTEGER) return undefined;
-  return n;
+/**
+ * Daily points, sorted; a repeated date keeps its last value. A point that is
+ * not `{date: a real day, value: a count}` is a bad value of `field` (a null
+ * value is a day without one).
+ */
+export function parseSeries(v: unknown, field = 'series'): { points: DailyPoint[]; bad: BadValue[] } {
+  const bad: BadValue[] = [];
+  if (!Array.isArray(v)) {
+    if (v !== null && v !== undefined) bad.push({ field, raw: JSON.stringify(v).slice(0, 200), why: 'not a list of {date, value}' });
+    return { points: [], bad };
+  }
+  const byDay = new Map<string, number>();
+  v.forEach((item, i) => {
+    if (item === null) return;
+    const day = isObject(item) && typeof item.date === 'string' ? item.date.slice(0, 10) : undefined;
+    if (day === undefined || !isValidDay(day)) {
+      bad.push({ field: `${field}[${i}]`, raw: JSON.stringify(item).slice(0, 200), why: 'a point without a real day' });
+      return;
+    }
+    const value = readNumber((item as Record<string, unknown>).value, true);
+    if (value?.ok) byDay.set(day, value.value);
+    else if (value) bad.push({ field: `${field}[${day}]`, raw: value.raw, why: value.why });
+  });
+  const points = [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, value]) => ({ day, value }));
+  return { points, bad };
 }
 
-/** Daily points, sorted, malformed dates dropped, a repeated date keeps its last value. */
-export function parseSeries(v: unknown): DailyPoint[] {
-  if (!Array.isArray(v)) return [];
-  const byDay = new Map<string, number>();
-  for (const item of v) {
-    if (!isObject(item) || typeof item.date !== 'string') continue;
-    const day = item.date.slice(0, 10);
-    const value = toCount(item.value);
-    if (!isValidDay(day) || value === undefined) continue;
-    byDay.set(day, value);
+/** `{age, gender, country, city}` maps of segment → count; `{}` (too few people for Meta) holds nothing. */
+function parseDemographics(v: unknown, field: string, audience: Demographic['audience'], bad: BadValue[]): Demographic[] {
+  if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return [];
+  if (!isObject(v)) {
+    bad.push({ field, raw: JSON.stringify(v).slice(0, 200), why: 'not a map of breakdowns' });
+    return [];
   }
-  return [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, value]) => ({ day, value }));
+  const out: Demographic[] = [];
+  for (const [dimension, segments] of Object.entries(v)) {
+    if (segments === null || (Array.isArray(segments) && segments.length === 0)) continue;
+    if (!isObject(segments)) {
+      bad.push({ field: `${field}.${dimension}`, raw: JSON.stringify(segments).slice(0, 200), why: 'not a map of segment to count' });
+      continue;
+    }
+    for (const [segment, raw] of Object.entries(segments)) {
+      const r = readNumber(raw, true);
+      if (r?.ok) out.push({ audience, dimension, segment, value: r.value });
+      else if (r) bad.push({ field: `${field}.${dimension}.${segment}`, raw: r.raw, why: r.why });
+    }
+  }
+  return out;
 }
 
 function messageOf(v: unknown): string | undefined {
@@ -76,20 +135,30 @@ export function parsePlatform(v: unknown): PlatformResult {
   if (!isObject(v)) return failure(messageOf(v) ?? `unexpected value ${JSON.stringify(v)}`);
   const metrics: Record<string, number> = {};
   const timeseries: Record<string, DailyPoint[]> = {};
+  const demographics: Demographic[] = [];
+  const bad: BadValue[] = [];
+  const rule = ruleHintsOf(v);
+  // A field the answer itself lists among its metrics is a number, whatever its name.
+  const listed = new Set(rule.availableMetrics ?? []);
   for (const [key, value] of Object.entries(v)) {
     const series = TIMESERIES_FIELDS[key];
+    const audience = DEMOGRAPHICS_FIELDS[key];
     if (series) {
-      timeseries[series] = parseSeries(value);
-      continue;
+      const parsed = parseSeries(value, key);
+      timeseries[series] = parsed.points;
+      bad.push(...parsed.bad);
+    } else if (audience) {
+      demographics.push(...parseDemographics(value, key, audience, bad));
+    } else if (!NOT_METRICS.has(key) && !isIdField(key)) {
+      const r = readNumber(value, NUMERIC_FIELDS.has(key) || listed.has(key));
+      if (r?.ok) metrics[key] = r.value;
+      else if (r) bad.push({ field: key, raw: r.raw, why: r.why });
     }
-    if (typeof value === 'boolean') continue;
-    const n = toCount(value);
-    if (n !== undefined && key !== 'period_days') metrics[key] = n;
   }
   const message = messageOf(v);
   const failed = v.success === false || (message !== undefined && Object.keys(metrics).length === 0 && Object.keys(timeseries).length === 0);
   if (failed) return failure(message ?? 'platform answered success: false');
-  return { ok: true, data: { metrics, timeseries, rule: ruleHintsOf(v) } };
+  return { ok: true, data: { metrics, timeseries, demographics, rule, bad } };
 }
 
 function ruleHintsOf(v: Record<string, unknown>): PlatformRuleHints {
@@ -104,17 +173,32 @@ function ruleHintsOf(v: Record<string, unknown>): PlatformRuleHints {
 /**
  * A whole analytics answer: platforms at the top level, or wrapped as
  * `{success, analytics: {...}}` (the npm client's type). Keyed by the
- * requested names; one that did not come back is `missing`.
+ * requested names; one that did not come back is `missing`, with the
+ * server's message if it sent one. An answer with none of them that says
+ * `success: false` (or only a message), or that is no object at all, fails
+ * as a whole, in the server's words where it gave some.
  */
-export function parseAnalytics(body: unknown, requested: readonly string[]): Record<string, PlatformResult> {
+export function parseAnalytics(body: unknown, requested: readonly string[]): AnalyticsResult {
   const root = isObject(body) && isObject(body.analytics) ? body.analytics : body;
+  if (!isObject(root)) {
+    if (typeof root === 'string') return { platforms: {}, failure: { kind: 'refused', message: `The API said: ${root}` } };
+    const what = Array.isArray(root) ? (root.length === 0 ? 'an empty list ([])' : 'a list') : JSON.stringify(root);
+    return { platforms: {}, failure: { kind: 'malformed', message: `the API answered ${what} instead of the platforms' analytics` } };
+  }
   const byName = new Map<string, unknown>();
-  if (isObject(root)) for (const [key, value] of Object.entries(root)) byName.set(key.toLowerCase(), value);
+  for (const [key, value] of Object.entries(root)) byName.set(key.toLowerCase(), value);
+  const said = messageOf(root) ?? (isObject(body) ? messageOf(body) : undefined);
+  const refused = (isObject(body) && body.success === false) || root.success === false || said !== undefined;
+  if (refused && !requested.some((p) => byName.has(p))) {
+    return { platforms: {}, failure: { kind: 'refused', message: said ? `The API said: ${said}` : 'the API answered success: false, without a message' } };
+  }
   const out: Record<string, PlatformResult> = {};
   for (const platform of requested) {
-    out[platform] = byName.has(platform) ? parsePlatform(byName.get(platform)) : { ok: false, kind: 'missing', message: `the answer has no "${platform}" entry` };
+    out[platform] = byName.has(platform)
+      ? parsePlatform(byName.get(platform))
+      : { ok: false, kind: 'missing', message: `the answer has no "${platform}" entry${said ? ` (the API said: ${said})` : ''}` };
   }
-  return out;
+  return { platforms: out };
 }
 
 /** `/uploadposts/platform-metrics`: platform → rule hints. */

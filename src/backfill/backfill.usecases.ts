@@ -8,6 +8,7 @@
 import pLimit from 'p-limit';
 import type { ApiFailure } from '../api/client.js';
 import { refreshPlatformMetrics, storeProfile, type CollectDeps, type RunSummary } from '../collect/collect.usecases.js';
+import { recordTargetChecks } from '../collect/checks.js';
 import { resolveTargets, type Target, type TargetOverrides } from '../collect/targets.js';
 import { isProcessAlive } from '../process/liveness.js';
 import { addDays, dayInZone, eachDay, isValidDay, now } from '../dates.js';
@@ -85,6 +86,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   const completed: string[] = [];
   let keyRefused = false;
   let targets: Target[] = [];
+  let missing = 0;
   const tally = { imported: 0, skipped: 0, failed: 0 };
   // rejectOnClear: pieces dropped from the queue (a signal, a refused key) settle instead of hanging the run.
   const limit = pLimit({ concurrency: config.concurrency, rejectOnClear: true });
@@ -133,8 +135,15 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
     u.kind === 'range' ? covered(u.profile, 'snapshots', u.platform, u) : u.platforms.every((p) => covered(u.profile, 'snapshots', p, { since: u.day, until: u.day }));
 
   try {
-    targets = await resolveTargets(config, input.overrides ?? {}, client, (raw) => recordRaw(wh, runId, raw));
-    await refreshPlatformMetrics(deps, runId).catch((e: unknown) => {
+    const resolved = await resolveTargets(config, input.overrides ?? {}, client, { onUsers: (raw) => wh.transaction(() => recordRaw(wh, runId, raw)) });
+    targets = resolved.targets;
+    missing = resolved.missing.length;
+    recordTargetChecks(wh, runId, runLog, resolved, { count: false, analytics: input.timeseries !== false });
+    for (const t of resolved.missing) {
+      notFound.add(t.username);
+      failedProfiles.add(t.username);
+    }
+    await refreshPlatformMetrics(deps, runId, today).catch((e: unknown) => {
       fail(e, undefined, undefined, false);
       if (!keyRefused) runLog.warn({ err: e }, 'platform-metrics unavailable; using the cached or built-in rules');
     });
@@ -224,7 +233,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   if (keyRefused) notes.push('stopped: the API refused the key');
   else if (input.signal?.aborted) notes.push(STOPPED_EARLY);
   finishRun(wh, runId, status, statsSince(client, before), notes.join('; '));
-  return { run: getRun(wh, runId)!, keyRefused, notFound: [...notFound], total: targets.length, ranges, ...tally };
+  return { run: getRun(wh, runId)!, keyRefused, notFound: [...notFound], total: targets.length + missing, ranges, ...tally };
 }
 
 /**

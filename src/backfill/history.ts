@@ -9,15 +9,15 @@
  * one transaction with the record that it is done.
  */
 import type { ApiClient, RawAnswer } from '../api/client.js';
-import { toCount } from '../api/parse.js';
+import { readNumber, type BadValue } from '../api/values.js';
 import { addDays, daysBetween, instantOfAnswer, isValidDay } from '../dates.js';
 import { ApiBadRequestError, ApiMalformedResponseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { DEFAULT_RULES, isPlatform, QUERY_METRICS } from '../platforms.js';
+import { defaultRule, QUERY_METRICS } from '../platforms.js';
 import { markCovered } from '../store/backfill.repository.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { learnRule, ruleInForce } from '../store/rules.repository.js';
-import { addRunCounts, recordRaw } from '../store/runs.repository.js';
+import { addRunCounts, recordBadValue, recordRaw } from '../store/runs.repository.js';
 import type { ValueWriter } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
 import { fieldRuns, identifyFields, type DayReading } from './identify.js';
@@ -58,18 +58,28 @@ const ALL_METRICS = QUERY_METRICS.join(',');
 /** Import one piece; returns the values written. */
 export async function importHistory(ctx: HistoryContext, unit: HistoryUnit): Promise<{ values: number }> {
   const raws: RawAnswer[] = [];
-  const readings = unit.kind === 'range' ? await readRange(ctx, unit, raws) : await readDay(ctx, unit, raws);
+  const bad: PlatformBadValue[] = [];
   const { wh, writer } = ctx;
+  let readings: Map<string, DayReading[]>;
+  try {
+    readings = unit.kind === 'range' ? await readRange(ctx, unit, raws, bad) : await readDay(ctx, unit, raws, bad);
+  } catch (e) {
+    // What the piece was answered before it failed (refused ranges, a mode answered before
+    // the other failed, a body without its breakdown) is kept raw like every other answer.
+    if (raws.length > 0) wh.transaction(() => raws.forEach((raw) => recordRaw(wh, ctx.runId, raw)));
+    throw e;
+  }
   const observedAt = Math.floor(instantOfAnswer(raws[raws.length - 1]!).getTime() / 1000);
   const before = writer.written;
   try {
     wh.transaction(() => {
       const profileId = ensureProfile(wh, unit.profile, unit.createdAt);
       for (const raw of raws) recordRaw(wh, ctx.runId, raw);
+      for (const b of bad) recordBadValue(wh, ctx.runId, { profile: unit.profile, platform: b.platform }, b);
       let from: string | undefined;
       let to: string | undefined;
       for (const [platform, days] of readings) {
-        const builtIn = isPlatform(platform) ? DEFAULT_RULES[platform] : undefined;
+        const builtIn = defaultRule(platform);
         const identified = identifyFields(days, { ruleOn: (d) => ruleInForce(wh, platform, d)?.primaryField ?? null, builtIn: builtIn?.primaryField ?? null });
         const fieldOf = new Map(identified.map((i) => [i.day, i.field]));
         for (const r of days) {
@@ -94,8 +104,18 @@ export async function importHistory(ctx: HistoryContext, unit: HistoryUnit): Pro
   return { values: writer.written - before };
 }
 
+/** A value of a total-impressions answer that could not be read, and its platform. */
+type PlatformBadValue = BadValue & { platform: string };
+
+/** A count of a breakdown, or undefined; what cannot be read goes to `bad` under `field`. */
+function countOf(v: unknown, platform: string, field: string, bad: PlatformBadValue[]): number | undefined {
+  const r = readNumber(v, true);
+  if (r && !r.ok) bad.push({ platform, field, raw: r.raw, why: r.why });
+  return r?.ok ? r.value : undefined;
+}
+
 /** Both modes over a platform's range; per day, each field's value and the count. */
-async function readRange(ctx: HistoryContext, unit: RangeUnit, raws: RawAnswer[]): Promise<Map<string, DayReading[]>> {
+async function readRange(ctx: HistoryContext, unit: RangeUnit, raws: RawAnswer[], bad: PlatformBadValue[]): Promise<Map<string, DayReading[]>> {
   const base = { platform: unit.platform, breakdown: 'true' };
   const days = new Map<string, { counted: number | undefined; values: Record<string, number> }>();
   const at = (day: string) => {
@@ -108,22 +128,24 @@ async function readRange(ctx: HistoryContext, unit: RangeUnit, raws: RawAnswer[]
     for (const [metric, byDay] of Object.entries(breakdownOf(body, 'per_day', unit))) {
       if (!isRecord(byDay)) continue;
       for (const [day, v] of Object.entries(byDay)) {
-        const value = toCount(v);
-        if (value !== undefined && inRange(day)) at(day).values[metric] = value;
+        if (!inRange(day)) continue;
+        const value = countOf(v, unit.platform, `per_day.${metric}.${day}`, bad);
+        if (value !== undefined) at(day).values[metric] = value;
       }
     }
   }
   for (const body of await fetchRange(ctx, unit, base, unit.since, unit.until, raws)) {
     for (const [day, v] of Object.entries(breakdownOf(body, 'per_day', unit))) {
-      const value = toCount(v);
-      if (value !== undefined && inRange(day)) at(day).counted = value;
+      if (!inRange(day)) continue;
+      const value = countOf(v, unit.platform, `per_day.${day}`, bad);
+      if (value !== undefined) at(day).counted = value;
     }
   }
   return new Map([[unit.platform, [...days].map(([day, d]) => ({ day, ...d }))]]);
 }
 
 /** Both modes for one day, every platform of the profile at once: per_platform is that day's value. */
-async function readDay(ctx: HistoryContext, unit: DayUnit, raws: RawAnswer[]): Promise<Map<string, DayReading[]>> {
+async function readDay(ctx: HistoryContext, unit: DayUnit, raws: RawAnswer[], bad: PlatformBadValue[]): Promise<Map<string, DayReading[]>> {
   const ask = async (params: Record<string, string>) => {
     const answer = await ctx.client.totalImpressions(unit.profile, { date: unit.day, breakdown: 'true', ...params });
     raws.push(answer.raw);
@@ -135,10 +157,10 @@ async function readDay(ctx: HistoryContext, unit: DayUnit, raws: RawAnswer[]): P
   for (const platform of unit.platforms) {
     const values: Record<string, number> = {};
     for (const [metric, byPlatform] of Object.entries(perMetric)) {
-      const value = isRecord(byPlatform) ? toCount(byPlatform[platform]) : undefined;
+      const value = isRecord(byPlatform) ? countOf(byPlatform[platform], platform, `per_platform.${metric}.${platform}`, bad) : undefined;
       if (value !== undefined) values[metric] = value;
     }
-    const count = toCount(counted[platform]);
+    const count = countOf(counted[platform], platform, `per_platform.${platform}`, bad);
     if (count !== undefined || Object.keys(values).length > 0) out.set(platform, [{ day: unit.day, counted: count, values }]);
   }
   return out;

@@ -21,6 +21,8 @@ export interface Identified {
   field: string | null;
   /** True when the day's own numbers named it (one match, or a tie kept by continuity), not a stored rule. */
   fromValues: boolean;
+  /** True when default mode counted something that day: then the day says which rule held, if only "none of the queryable fields". */
+  counted: boolean;
 }
 
 export interface IdentifyHints {
@@ -42,7 +44,7 @@ export function identifyFields(readings: readonly DayReading[], hints: IdentifyH
   let previous: string | null = null;
   for (const r of sorted) {
     if (r.counted === undefined) {
-      out.push({ day: r.day, field: null, fromValues: false });
+      out.push({ day: r.day, field: null, fromValues: false, counted: false });
       continue;
     }
     const candidates = QUERY_METRICS.filter((m) => r.values[m] === r.counted);
@@ -60,23 +62,30 @@ export function identifyFields(readings: readonly DayReading[], hints: IdentifyH
       fromValues = false;
       field = ruled !== null && !QUERYABLE.has(ruled) ? ruled : null;
     }
-    out.push({ day: r.day, field, fromValues });
+    out.push({ day: r.day, field, fromValues, counted: true });
     if (field !== null) previous = field;
   }
   return out;
 }
 
 export interface FieldRun {
-  field: string;
+  /** null: a field the numbers cannot name, known only to be none of the queryable ones. */
+  field: string | null;
   from: string;
   to: string;
 }
 
-/** Consecutive identified days with the same field, from the days' own numbers only. */
+/**
+ * Consecutive counted days with the same field: the rule each day's numbers
+ * show (a field metrics mode cannot bring when the stored rule names one and
+ * no queryable field holds the count; null when none is named). Every counted
+ * day is claimed, so that a rule learned for a later day, taken to hold before
+ * it was first seen, never claims a day whose numbers said otherwise.
+ */
 export function fieldRuns(identified: readonly Identified[]): FieldRun[] {
   const runs: FieldRun[] = [];
   for (const d of identified) {
-    if (!d.fromValues || d.field === null) continue;
+    if (!d.counted) continue;
     const last = runs[runs.length - 1];
     if (last && last.field === d.field) last.to = d.day;
     else runs.push({ field: d.field, from: d.day, to: d.day });

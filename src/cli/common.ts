@@ -6,8 +6,9 @@ import { ApiClient } from '../api/client.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/config.js';
 import { BadInputError } from '../errors.js';
-import { createLogger, type Logger } from '../logger.js';
-import { isPlatform, normalizePlatform, type Platform } from '../platforms.js';
+import { createLogger, type LogFormat, type Logger } from '../logger.js';
+import { configWarnings } from '../config/config.js';
+import { isPlatformName, normalizePlatform, unknownPlatformWarning } from '../platforms.js';
 import { parseTeamUrl, urlSecrets, type TeamUrl } from '../team/url.js';
 
 export interface CommandIo {
@@ -15,6 +16,8 @@ export interface CommandIo {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** --log-format, which main() takes out of every command's arguments. */
+  logFormat?: LogFormat;
 }
 
 /** A command module: `lazy import`, then `run`. Returns the exit code. */
@@ -37,7 +40,8 @@ export const COMMON_HELP = `Common flags:
   --config FILE      config file (default: collector.config.ts in this directory, if present)
   --db FILE          database file (default: UPW_DB, else the config's database, else data/warehouse.sqlite)
   --profile NAME     profile to use, repeatable (overrides the configured profiles)
-  --platforms a,b    platforms to poll (overrides the configured ones)
+  --platforms a,b    platforms to poll (overrides the configured ones); a name upw does not
+                     know (it knows the ten and google_business) is asked for with a warning
   --json             machine output on stdout
   -h, --help         this help`;
 
@@ -52,12 +56,21 @@ export function parseFlags<T extends Options>(argv: string[], options: T, allowP
   }
 }
 
-/** `a,b` → checked platform names. */
-export function parsePlatformList(text: string, flag: string): Platform[] {
+/**
+ * `a,b` → platform names. A name upw does not know is kept (the API answers for
+ * it; `warnUnknownPlatforms` says so); only text that cannot be a name is bad input.
+ */
+export function parsePlatformList(text: string, flag: string): string[] {
   const names = text.split(',').map(normalizePlatform).filter(Boolean);
-  const bad = names.filter((n) => !isPlatform(n));
-  if (names.length === 0 || bad.length > 0) throw new BadInputError(`${flag}: unknown platform ${bad.map((b) => `"${b}"`).join(', ') || '(empty)'}`);
-  return [...new Set(names)] as Platform[];
+  const bad = names.filter((n) => !isPlatformName(n));
+  if (names.length === 0 || bad.length > 0) throw new BadInputError(`${flag}: not a platform name: ${bad.map((b) => `"${b}"`).join(', ') || '(empty)'}`);
+  return [...new Set(names)];
+}
+
+/** Warn, one line each, about the platforms a polling command will ask for that upw does not know. */
+export function warnUnknownPlatforms(ctx: Context, flagged: readonly string[] | undefined, flag = '--platforms'): void {
+  const lines = flagged ? [unknownPlatformWarning(flagged, flag)] : configWarnings(ctx.config);
+  for (const line of lines) if (line) ctx.log.warn(line);
 }
 
 export interface Context {
@@ -77,7 +90,7 @@ export async function loadContext(flags: { config?: string; db?: string }, io: C
   const config = await loadConfig({ file: flags.config, cwd: io.cwd, isValidSchedule });
   const dbPath = flags.db ? resolve(io.cwd, flags.db) : io.env.UPW_DB ? resolve(io.cwd, io.env.UPW_DB) : config.database;
   const passwords = [...secrets, ...urlSecrets(io.env.UPW_POSTGRES_URL), ...urlSecrets(config.postgres)];
-  const log = createLogger({ level: io.env.LOG_LEVEL ?? logLevel, apiKey: io.env.UPLOAD_POST_API_KEY, secrets: passwords });
+  const log = createLogger({ level: io.env.LOG_LEVEL ?? logLevel, apiKey: io.env.UPLOAD_POST_API_KEY, secrets: passwords, format: io.logFormat });
   return { config, dbPath, log };
 }
 

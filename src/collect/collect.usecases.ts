@@ -11,10 +11,12 @@ import { ApiError, ApiKeyRefusedError, BadInputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { cachePlatformMetrics, readPlatformMetricsCache, recordRule } from '../store/rules.repository.js';
-import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, isNoticeKind, pruneRaw, recordRaw, recordRunError, startRun, countRunErrors } from '../store/runs.repository.js';
+import { writeDemographics } from '../store/demographics.repository.js';
+import { STOPPED_EARLY, addRunCounts, closeAbandonedRuns, finishRun, getRun, isNoticeKind, pruneRaw, recordBadValue, recordRaw, recordRunError, startRun, countRunErrors } from '../store/runs.repository.js';
 import type { Run } from '../store/schema.js';
 import { ValueWriter, type ValueSource } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
+import { LASTING_FAILURES, recordTargetChecks } from './checks.js';
 import { mergeRule } from './rules.js';
 import { resolveTargets, type Target, type TargetOverrides } from './targets.js';
 
@@ -47,7 +49,6 @@ export interface RunSummary {
   total: number;
 }
 
-const PLATFORM_METRICS_MAX_AGE_MS = 24 * 3_600_000;
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -70,8 +71,11 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const runId = startRun(wh, 'collect', day);
   const before = { ...client.stats };
   const notFound: string[] = [];
+  // Profiles whose analytics failed for a reason that lasts the run: their other calls are skipped.
+  const unreachable = new Set<string>();
   let keyRefused = false;
   let targets: Target[] = [];
+  let missing: Target[] = [];
   const runLog = log.child({ run: runId, day });
   let done = 0;
 
@@ -83,8 +87,11 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   };
 
   try {
-    targets = await resolveTargets(config, input.overrides ?? {}, client, (raw) => recordRaw(wh, runId, raw));
-    await refreshPlatformMetrics(deps, runId).catch((e: unknown) => {
+    const resolved = await resolveTargets(config, input.overrides ?? {}, client, { onUsers: (raw) => wh.transaction(() => recordRaw(wh, runId, raw)) });
+    ({ targets, missing } = resolved);
+    recordTargetChecks(wh, runId, runLog, resolved);
+    notFound.push(...missing.map((t) => t.username));
+    await refreshPlatformMetrics(deps, runId, day).catch((e: unknown) => {
       if (e instanceof ApiKeyRefusedError) throw e;
       if (e instanceof ApiError) {
         fail(e as ApiFailure);
@@ -117,6 +124,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
               stop();
             }
             if (e.status === 404) notFound.push(target.username);
+            if (LASTING_FAILURES.has(e.kind)) unreachable.add(target.username);
             wh.transaction(() => {
               const f = e as ApiFailure;
               if (f.raw) recordRaw(wh, runId, f.raw);
@@ -132,7 +140,9 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
     );
     const crashed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as Error | undefined)?.name !== 'AbortError');
     if (crashed) throw crashed.reason;
-    if (input.afterProfiles && !keyRefused && !input.signal?.aborted) await input.afterProfiles({ runId, day, targets, signal: input.signal });
+    if (unreachable.size > 0) runLog.info({ profiles: [...unreachable] }, 'no history or post analytics for profiles whose analytics failed for the run');
+    const reachable = targets.filter((t) => !unreachable.has(t.username));
+    if (input.afterProfiles && !keyRefused && !input.signal?.aborted) await input.afterProfiles({ runId, day, targets: reachable, signal: input.signal });
     const pruned = pruneRaw(wh, config.rawRetentionDays);
     if (pruned > 0) runLog.info({ pruned }, 'pruned raw answers');
   } catch (e) {
@@ -145,19 +155,20 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
       finishRun(wh, runId, 'failed', statsSince(client, before), (e as Error).message);
       if (!(e instanceof ApiError)) throw e;
       fail(e as ApiFailure);
-      return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length };
+      return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length + missing.length };
     }
   }
 
   const run = getRun(wh, runId)!;
   const failures = run.profilesFailed + run.platformsFailed;
   const errors = countRunErrors(wh, runId);
-  // Stopped by a signal before every profile was polled: the day is not whole, so not ok.
-  const cutShort = input.signal?.aborted === true && done < targets.length;
-  const status = keyRefused || (targets.length > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 || cutShort ? 'partial' : 'ok';
+  // Stopped by a signal before the run was through (its profiles, or the posts after them): not whole, so not ok.
+  const cutShort = input.signal?.aborted === true;
+  const total = targets.length + missing.length;
+  const status = keyRefused || (total > 0 && run.profilesOk === 0) ? 'failed' : failures > 0 || errors > 0 || cutShort ? 'partial' : 'ok';
   const message = keyRefused ? 'stopped: the API refused the key' : input.signal?.aborted ? STOPPED_EARLY : undefined;
   finishRun(wh, runId, status, statsSince(client, before), message);
-  return { run: getRun(wh, runId)!, keyRefused, notFound, total: targets.length };
+  return { run: getRun(wh, runId)!, keyRefused, notFound, total };
 }
 
 function statsSince(client: ApiClient, before: ApiClient['stats']) {
@@ -168,18 +179,24 @@ function statsSince(client: ApiClient, before: ApiClient['stats']) {
   };
 }
 
-/** Refresh the cached platform-metrics answer when it is missing or a day old. */
-export async function refreshPlatformMetrics({ wh, client }: Pick<CollectDeps, 'wh' | 'client'>, runId: number): Promise<void> {
+/**
+ * Refresh the cached platform-metrics answer unless it was read on the
+ * server's `today`. It names the rule of the day it was read (and counts the
+ * platforms whose answers do not name their field): an answer from yesterday,
+ * even an hour old, misses a change the server made at midnight.
+ */
+export async function refreshPlatformMetrics({ wh, client, config }: Pick<CollectDeps, 'wh' | 'client' | 'config'>, runId: number, today: string): Promise<void> {
   const cache = readPlatformMetricsCache(wh);
   const newest = Math.max(0, ...[...cache.values()].map((c) => Date.parse(c.fetchedAt)));
-  if (cache.size > 0 && Date.now() - newest < PLATFORM_METRICS_MAX_AGE_MS) return;
+  if (cache.size > 0 && dayInZone(new Date(newest), config.serverTimezone) === today) return;
   const answer = await client.platformMetrics();
   const parsed = parsePlatformMetrics(answer.body);
   wh.transaction(() => recordRaw(wh, runId, answer.raw));
   const entries = Object.fromEntries(
     Object.entries(parsed).map(([p, h]) => [p, { primaryField: h.primaryField ?? null, availableMetrics: h.availableMetrics ?? null, metricLabels: h.metricLabels ?? null }]),
   );
-  cachePlatformMetrics(wh, entries, answer.raw.receivedAt);
+  // When the server read it, by its own clock: the day of that instant is the day of the rule.
+  cachePlatformMetrics(wh, entries, instantOfAnswer(answer.raw).toISOString());
 }
 
 export interface StoreProfileInput {
@@ -198,19 +215,29 @@ export interface StoreProfileInput {
 }
 
 /** One profile's answer, written in one transaction: raw, values, counts, rules, failures, notes. */
-export function storeProfile(input: StoreProfileInput): { day: string; platformsOk: number; platformsFailed: number; notes: number; valuesWritten: number } {
+export function storeProfile(input: StoreProfileInput): { day: string; platformsOk: number; platformsFailed: number; notes: number; badValues: number; valuesWritten: number } {
   const { wh, writer, runId, target, source } = input;
   const day = dayOfAnswer(input.raw, input.serverTimezone);
   const observedAt = Math.floor(instantOfAnswer(input.raw).getTime() / 1000);
-  const results = parseAnalytics(input.body, target.platforms);
+  const { platforms: results, failure } = parseAnalytics(input.body, target.platforms);
   const before = writer.written;
   let platformsOk = 0;
   let platformsFailed = 0;
   let notes = 0;
+  let badValues = 0;
+  let extraWritten = 0;
+  const count = input.count ?? true;
   try {
     wh.transaction(() => {
       const profileId = ensureProfile(wh, target.username, target.createdAt);
       recordRaw(wh, runId, input.raw);
+      if (failure) {
+        // The answer as a whole said no (or was no answer): one failure in the server's words, as for an HTTP error.
+        platformsFailed = target.platforms.length;
+        recordRunError(wh, runId, { profile: target.username, kind: failure.kind, message: failure.message });
+        if (count) addRunCounts(wh, runId, { profilesFailed: 1, platformsFailed });
+        return;
+      }
       let from = day;
       for (const [platform, result] of Object.entries(results)) {
         if (!result.ok) {
@@ -223,6 +250,9 @@ export function storeProfile(input: StoreProfileInput): { day: string; platforms
         const rule = mergeRule(platform, result.data.rule, input.cached.get(platform));
         const first = writePlatform(writer, profileId, platform, day, result.data, observedAt, source);
         if (first < from) from = first;
+        extraWritten += writeDemographics(wh, { profileId, platform, day, observedAt, runId: writer.runId }, result.data.demographics);
+        for (const b of result.data.bad) recordBadValue(wh, runId, { profile: target.username, platform }, b);
+        badValues += result.data.bad.length;
         recordRule(wh, platform, day, rule);
         // What the server counts for this day in default mode: the snapshot's value of today's field.
         const value = rule.primaryField === null ? null : (result.data.metrics[rule.primaryField] ?? null);
@@ -231,34 +261,33 @@ export function storeProfile(input: StoreProfileInput): { day: string; platforms
       writer.noteWritten(profileId, from, day);
       // A profile whose platforms were all notes ("not supported") has nothing that failed.
       const profileOk = platformsOk > 0 || platformsFailed === 0;
-      const count = input.count ?? true;
       addRunCounts(wh, runId, {
         profilesOk: count && profileOk ? 1 : 0,
         profilesFailed: count && !profileOk ? 1 : 0,
         platformsOk: count ? platformsOk : 0,
         platformsFailed: count ? platformsFailed : 0,
-        valuesWritten: writer.written - before,
+        valuesWritten: writer.written - before + extraWritten,
       });
     });
   } catch (e) {
     writer.forget();
     throw e;
   }
-  return { day, platformsOk, platformsFailed, notes, valuesWritten: writer.written - before };
+  return { day, platformsOk, platformsFailed, notes, badValues, valuesWritten: writer.written - before + extraWritten };
 }
 
-/** Write one platform's snapshot and time series; returns the earliest day written. */
+/** Write one platform's snapshot and time series (a few statements for all); returns the earliest day written. */
 function writePlatform(writer: ValueWriter, profileId: number, platform: string, day: string, data: PlatformAnalytics, observedAt: number, source: ValueSource): string {
   let first = day;
-  for (const [metric, value] of Object.entries(data.metrics)) {
-    writer.write(writer.seriesId(profileId, platform, 'snapshot', metric), day, value, source, observedAt);
-  }
+  const rows: Array<[number, string, number]> = [];
+  for (const [metric, value] of Object.entries(data.metrics)) rows.push([writer.seriesId(profileId, platform, 'snapshot', metric), day, value]);
   for (const [series, points] of Object.entries(data.timeseries)) {
     const id = writer.seriesId(profileId, platform, 'timeseries', series);
     for (const p of points) {
-      writer.write(id, p.day, p.value, source, observedAt);
+      rows.push([id, p.day, p.value]);
       if (p.day < first) first = p.day;
     }
   }
+  writer.writeMany(rows, source, observedAt);
   return first;
 }

@@ -1,10 +1,10 @@
 /** Merge what is known of a platform's counting rule: the answer, then platform-metrics, then defaults. */
 import type { PlatformRuleHints } from '../api/parse.js';
-import { DEFAULT_RULES, isPlatform } from '../platforms.js';
+import { defaultRule } from '../platforms.js';
 import type { CachedPlatformMetrics, RuleInput } from '../store/rules.repository.js';
 
 export function mergeRule(platform: string, answer: PlatformRuleHints, cached: CachedPlatformMetrics | undefined): RuleInput {
-  const fallback = isPlatform(platform) ? DEFAULT_RULES[platform] : undefined;
+  const fallback = defaultRule(platform);
   const primaryField = answer.primaryField ?? cached?.primaryField ?? fallback?.primaryField ?? null;
   const source = answer.primaryField ? 'answer' : cached?.primaryField ? 'platform-metrics' : 'default';
   return {

@@ -4,15 +4,18 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { isValidTimeZone } from '../dates.js';
-import { isPlatform, normalizePlatform, type Platform } from '../platforms.js';
+import { isPlatformName, normalizePlatform, unknownPlatformWarning } from '../platforms.js';
 import { urlProblem } from '../team/url.js';
 
 export interface ProfileConfig {
   /** The Upload-Post profile username. */
   username: string;
-  /** Platforms to poll; default: the platforms connected in `/uploadposts/users`. */
+  /**
+   * Platforms to poll; default: the platforms connected in `/uploadposts/users`.
+   * A name upw does not know is asked for anyway, with a warning.
+   */
   platforms?: string[];
-  /** Facebook Page ID (`page_id`), needed for Facebook analytics. */
+  /** Facebook Page ID (`page_id`), needed for Facebook analytics; without it each run notes it. */
   facebookPageId?: string;
   /** LinkedIn organisation URN or ID (`page_urn`). */
   linkedinPageUrn?: string;
@@ -38,10 +41,16 @@ export interface UserConfig {
   requestTimeoutMs?: number;
   /** Retries on 429, 5xx, timeouts and resets. Default 4. */
   retries?: number;
-  /** Raw answers older than this many days are pruned; 0 keeps them forever. Default 0. */
+  /**
+   * Raw answers (kept compressed, printed by `upw raw`) received more than this many days ago
+   * are pruned after each collect; 0 keeps them forever. Default 400: a year of answers and a
+   * month to spare, so a yearly question can still be checked against what the API said.
+   */
   rawRetentionDays?: number;
   /** Post tracking. Default `{ track: true, days: 30 }`. */
   posts?: { track?: boolean; days?: number };
+  /** Path of the BI copy (`upw publish`) refreshed after every collect, backfill and daemon tick, relative to the config file. Default: none. */
+  publish?: string;
   /** This collector's label in a shared team warehouse (every row synced carries it). Default `default`. */
   account?: string;
   /** The team warehouse's URL (`postgres://user:password@host:5432/db`); the daemon syncs after each tick. Default none. */
@@ -50,7 +59,7 @@ export interface UserConfig {
 
 export interface ResolvedProfile {
   username: string;
-  platforms: Platform[] | 'connected';
+  platforms: string[] | 'connected';
   facebookPageId: string | undefined;
   linkedinPageUrn: string | undefined;
 }
@@ -68,6 +77,8 @@ export interface ResolvedConfig {
   retries: number;
   rawRetentionDays: number;
   posts: { track: boolean; days: number };
+  /** Absolute; undefined: no copy after runs. */
+  publish: string | undefined;
   account: string;
   postgres: string | undefined;
 }
@@ -85,12 +96,12 @@ export const DEFAULTS = {
   concurrency: 4,
   requestTimeoutMs: 30_000,
   retries: 4,
-  rawRetentionDays: 0,
+  rawRetentionDays: 400,
   posts: { track: true, days: 30 },
   account: 'default',
 } as const;
 
-const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'account', 'postgres']);
+const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'publish', 'account', 'postgres']);
 const PROFILE_KEYS = new Set(['username', 'platforms', 'facebookPageId', 'linkedinPageUrn']);
 
 // A label people read in BI tools and type in WHERE clauses: no spaces or quotes to trip on.
@@ -135,7 +146,7 @@ function validateProfiles(problems: string[], v: unknown): void {
       if (!Array.isArray(p.platforms) || p.platforms.length === 0) problems.push(`${path}.platforms: must be a non-empty list of platform names`);
       else
         p.platforms.forEach((name: unknown, j) => {
-          if (typeof name !== 'string' || !isPlatform(normalizePlatform(name))) problems.push(`${path}.platforms[${j}]: unknown platform ${JSON.stringify(name)}`);
+          if (typeof name !== 'string' || !isPlatformName(normalizePlatform(name))) problems.push(`${path}.platforms[${j}]: not a platform name: ${JSON.stringify(name)}`);
         });
     }
     checkString(problems, `${path}.facebookPageId`, p.facebookPageId);
@@ -154,6 +165,7 @@ export function validateConfig(raw: unknown, isValidSchedule: (expr: string) => 
   if (raw.profiles === undefined) problems.push('profiles: required ("all" or a list of profiles)');
   else validateProfiles(problems, raw.profiles);
   checkString(problems, 'database', raw.database);
+  checkString(problems, 'publish', raw.publish);
   if (checkString(problems, 'schedule', raw.schedule) && typeof raw.schedule === 'string' && !isValidSchedule(raw.schedule)) {
     problems.push(`schedule: not a valid cron expression: "${raw.schedule}"`);
   }
@@ -184,6 +196,15 @@ export function validateConfig(raw: unknown, isValidSchedule: (expr: string) => 
   return problems;
 }
 
+/** One line per configured profile that lists a platform upw does not know (it is still polled). */
+export function configWarnings(config: ResolvedConfig): string[] {
+  if (!Array.isArray(config.profiles)) return [];
+  return config.profiles.flatMap((p, i) => {
+    const line = p.platforms === 'connected' ? undefined : unknownPlatformWarning(p.platforms, `${config.file ?? 'config'}: profiles[${i}].platforms`);
+    return line ? [line] : [];
+  });
+}
+
 /** Fill defaults into a validated config; relative paths resolve against `baseDir`. */
 export function resolveConfig(raw: UserConfig | undefined, file: string | undefined, baseDir: string): ResolvedConfig {
   const database = raw?.database ?? DEFAULTS.database;
@@ -196,7 +217,7 @@ export function resolveConfig(raw: UserConfig | undefined, file: string | undefi
           ? 'all'
           : raw.profiles.map((p) => ({
               username: p.username,
-              platforms: p.platforms ? [...new Set(p.platforms.map(normalizePlatform))] as Platform[] : 'connected',
+              platforms: p.platforms ? [...new Set(p.platforms.map(normalizePlatform))] : 'connected',
               facebookPageId: p.facebookPageId,
               linkedinPageUrn: p.linkedinPageUrn,
             })),
@@ -209,6 +230,7 @@ export function resolveConfig(raw: UserConfig | undefined, file: string | undefi
     retries: raw?.retries ?? DEFAULTS.retries,
     rawRetentionDays: raw?.rawRetentionDays ?? DEFAULTS.rawRetentionDays,
     posts: { track: raw?.posts?.track ?? DEFAULTS.posts.track, days: raw?.posts?.days ?? DEFAULTS.posts.days },
+    publish: raw?.publish === undefined ? undefined : resolve(baseDir, raw.publish),
     account: raw?.account ?? DEFAULTS.account,
     postgres: raw?.postgres?.trim() || undefined,
   };

@@ -35,9 +35,23 @@ export async function loadConfig(options: { file?: string; cwd: string; isValidS
   try {
     raw = await jiti.import(file, { default: true });
   } catch (err) {
-    throw new ConfigError(file, [`cannot be loaded: ${(err as Error).message.split('\n')[0]}`]);
+    throw new ConfigError(file, [`cannot be loaded: ${describeLoadError(err, file)}`]);
   }
   const problems = validateConfig(raw, options.isValidSchedule);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return resolveConfig(raw as UserConfig, file, dirname(file));
+}
+
+/**
+ * Why the file could not be loaded, with where in it: jiti puts a syntax
+ * error's ` <file>:<line>:<column>` on the message's second line; an error
+ * thrown while it runs has the file in its stack.
+ */
+function describeLoadError(err: unknown, file: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split('\n')[0]!.trim();
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const at = new RegExp(`${escaped}:(\\d+):(\\d+)`);
+  const where = at.exec(message) ?? (err instanceof Error && err.stack ? at.exec(err.stack) : null);
+  return where ? `line ${where[1]}, column ${where[2]}: ${first}` : first;
 }

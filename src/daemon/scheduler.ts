@@ -7,6 +7,25 @@ export function isValidSchedule(expression: string): boolean {
   return cron.validate(expression);
 }
 
+/**
+ * The first tick of `expression` in `timezone` strictly after `after`, for
+ * `upw status --check`. node-cron computes it (its matcher knows DST and the
+ * 6-field form); the matcher is reached through a task that is never started.
+ */
+export function nextTickAfter(expression: string, timezone: string, after: Date): Date {
+  const task = cron.createTask(expression, () => undefined, { timezone });
+  try {
+    const matcher = (task as unknown as { timeMatcher?: { getNextMatch?: (d: Date) => Date } }).timeMatcher;
+    if (typeof matcher?.getNextMatch === 'function') return matcher.getNextMatch(after);
+    // Should a later node-cron hide its matcher: walk the public match() minute by minute (a year at most).
+    const t = new Date(Math.floor(after.getTime() / 60_000) * 60_000 + 60_000);
+    for (let i = 0; i < 366 * 1440; i++, t.setTime(t.getTime() + 60_000)) if (task.match(t)) return new Date(t);
+    throw new Error(`schedule "${expression}" has no tick within a year of ${after.toISOString()}`);
+  } finally {
+    void task.destroy();
+  }
+}
+
 export interface ScheduleOptions {
   expression: string;
   timezone: string;

@@ -64,6 +64,8 @@ export function filterFor(wh: Warehouse, view: string, input: Omit<ExportInput, 
 const CHUNK = 64 * 1024;
 
 async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
+  // A stream already torn down (its reader went away) would never emit 'drain': stop here.
+  if ((out as { destroyed?: boolean }).destroyed) throw Object.assign(new Error('the output was closed'), { code: 'EPIPE' });
   if (!out.write(text)) await once(out, 'drain');
 }
 

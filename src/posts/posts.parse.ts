@@ -3,8 +3,10 @@
  * pages (rows per platform, grouped into uploads) and post-analytics answers.
  * Anything unexpected is skipped here; the raw record keeps it.
  */
-import { toCount } from '../api/parse.js';
+import { isValidDay } from '../dates.js';
+import { readMetrics, toCount, type BadValue } from '../api/values.js';
 import { normalizePlatform } from '../platforms.js';
+import { flattenBreakdown } from './posts.breakdowns.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
@@ -80,14 +82,29 @@ export function groupUploads(rows: Record<string, unknown>[], into = new Map<str
   return into;
 }
 
+/** The profile-level snapshots post-analytics sends beside a platform's post metrics. */
+export interface ProfileSnapshots {
+  /** `profile_snapshot_at_post_date`: the profile on the day of the post. */
+  atPostDate: Record<string, number>;
+  /** `profile_snapshot_latest`: the profile's most recent snapshot. */
+  latest: Record<string, number>;
+  /** `profile_snapshot_latest_date`, when it is a real day (absent: the answer's own day). */
+  latestDay: string | undefined;
+}
+
 export interface PostPlatformReading {
   platform: string;
   platformPostId: string | undefined;
   postUrl: string | undefined;
-  /** Every numeric post metric, by the API's own name; nested breakdowns stay in the raw record. */
+  /** Every number of `post_metrics` by the API's own name; breakdowns flattened (`retention.1`). */
   metrics: Record<string, number>;
+  /** `post_metrics_source` (`platform_api`). */
+  metricsSource: string | undefined;
+  snapshots: ProfileSnapshots;
   /** `post_metrics_error`, or why the platform has no metrics. */
   error: string | undefined;
+  /** Values meant as numbers that could not be read. */
+  bad: BadValue[];
 }
 
 export interface PostReading {
@@ -98,16 +115,34 @@ export interface PostReading {
   platforms: PostPlatformReading[];
 }
 
-/** The numeric fields of `post_metrics`: numbers and numeric strings, never booleans or lists. */
-export function numericMetrics(v: unknown): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (!isObject(v)) return out;
-  for (const [key, value] of Object.entries(v)) {
-    if (typeof value === 'boolean') continue;
-    const n = toCount(value);
-    if (n !== undefined) out[key] = n;
+/** The numbers of `post_metrics`: counts and rates by name, breakdowns flattened; never booleans. */
+export function postMetricsOf(v: unknown): { values: Record<string, number>; bad: BadValue[] } {
+  const { values, bad } = readMetrics(v, 'post_metrics.');
+  if (isObject(v)) {
+    for (const [key, value] of Object.entries(v)) {
+      if (typeof value === 'object' && value !== null) flattenBreakdown(key, value, { values, bad });
+    }
   }
-  return out;
+  return { values, bad };
+}
+
+/** The numeric fields of `post_metrics`, breakdowns included (see postMetricsOf). */
+export function numericMetrics(v: unknown): Record<string, number> {
+  return postMetricsOf(v).values;
+}
+
+function snapshotsOf(entry: Record<string, unknown>, bad: BadValue[]): ProfileSnapshots {
+  const at = readMetrics(entry.profile_snapshot_at_post_date, 'profile_snapshot_at_post_date.');
+  const latest = readMetrics(entry.profile_snapshot_latest, 'profile_snapshot_latest.');
+  bad.push(...at.bad, ...latest.bad);
+  const dateText = text(entry.profile_snapshot_latest_date);
+  const latestDay = dateText !== undefined && isValidDay(dateText.slice(0, 10)) ? dateText.slice(0, 10) : undefined;
+  if (dateText !== undefined && latestDay === undefined) {
+    // A snapshot whose day cannot be told is not filed under a guessed one: the bad date is recorded instead.
+    bad.push({ field: 'profile_snapshot_latest_date', raw: dateText.slice(0, 200), why: 'not a day' });
+    return { atPostDate: at.values, latest: {}, latestDay };
+  }
+  return { atPostDate: at.values, latest: latest.values, latestDay };
 }
 
 function platformError(entry: Record<string, unknown>, hasMetrics: boolean): string | undefined {
@@ -126,16 +161,20 @@ export function parsePostAnalytics(body: unknown): PostReading {
     const platform = normalizePlatform(name);
     if (!isObject(entry)) {
       // A bare message where the platform's object should be: that platform failed.
-      platforms.push({ platform, platformPostId: undefined, postUrl: undefined, metrics: {}, error: text(entry) ?? `unexpected value ${JSON.stringify(entry)}` });
+      const none = { atPostDate: {}, latest: {}, latestDay: undefined };
+      platforms.push({ platform, platformPostId: undefined, postUrl: undefined, metrics: {}, metricsSource: undefined, snapshots: none, error: text(entry) ?? `unexpected value ${JSON.stringify(entry)}`, bad: [] });
       continue;
     }
-    const metrics = numericMetrics(entry.post_metrics);
+    const { values: metrics, bad } = postMetricsOf(entry.post_metrics);
     platforms.push({
       platform,
       platformPostId: postId(entry.platform_post_id),
       postUrl: text(entry.post_url),
       metrics,
+      metricsSource: text(entry.post_metrics_source),
+      snapshots: snapshotsOf(entry, bad),
       error: platformError(entry, Object.keys(metrics).length > 0),
+      bad,
     });
   }
   return {

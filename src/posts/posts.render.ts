@@ -36,9 +36,12 @@ export function renderPostsTable(profile: string, posts: TrackedPost[]): string 
     platforms.forEach((pl, i) => {
       const lead = i === 0 ? [posted, p.requestId, clip(p.title ?? '', 24)] : ['', '', ''];
       if (!pl) return rows.push([...lead, '-', '-', ...COLUMNS.map(() => '-'), '']);
+      // Breakdown points (`retention.3`, `impression_sources.For You`) would drown the line: --json and v_post_metrics have them.
+      const breakdowns = Object.keys(pl.metrics).filter((m) => m.includes('.')).length;
       const other = Object.entries(pl.metrics)
-        .filter(([m]) => !(COLUMNS as readonly string[]).includes(m))
+        .filter(([m]) => !(COLUMNS as readonly string[]).includes(m) && !m.includes('.'))
         .map(([m, v]) => `${m}=${v}`);
+      if (breakdowns > 0) other.push(`+${breakdowns} breakdown values`);
       // An error newer than the metrics is the platform's current state.
       if (pl.error && (pl.day === null || (pl.errorDay ?? '') >= pl.day)) other.push(`error: ${pl.error}`);
       rows.push([...lead, pl.platform, pl.day ?? '-', ...COLUMNS.map((c) => (pl.metrics[c] === undefined ? '-' : String(pl.metrics[c]))), other.join(' ')]);

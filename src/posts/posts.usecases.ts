@@ -1,20 +1,21 @@
 /**
  * Post tracking during a collect: find each profile's recent uploads in
  * `/uploadposts/history`, then read every one younger than `posts.days` from
- * live `post-analytics` and keep that day's metrics per platform. The live
+ * live `post-analytics` and keep that day's metrics per platform, with the
+ * profile snapshots the answer carries. The live
  * endpoint's window (100 per 5 minutes) bounds a run; what does not fit is
  * read first by the next run.
  */
 import type { ApiClient, ApiFailure, RawAnswer } from '../api/client.js';
 import type { Target } from '../collect/targets.js';
 import type { ResolvedConfig } from '../config/config.js';
-import { dayInZone, daysBetween, now } from '../dates.js';
+import { dayInZone, dayOfAnswer, daysBetween, instantOfAnswer } from '../dates.js';
 import { ApiError, ApiKeyRefusedError, ApiRateLimitedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { lastCheckedDays, markPostChecked, profilesNotFoundInRun, upsertPost, upsertPostPlatform, writePostMetrics } from '../store/posts.repository.js';
+import { lastCheckedDays, markPostChecked, profilesNotFoundInRun, upsertPost, upsertPostPlatform, writePostMetrics, writePostProfileSnapshot } from '../store/posts.repository.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { noteRunChange } from '../store/values.repository.js';
-import { recordRaw, recordRunError } from '../store/runs.repository.js';
+import { recordBadValue, recordRaw, recordRunError } from '../store/runs.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
 import { PostBudget } from './posts.budget.js';
 import { groupUploads, parseHistoryPage, parsePostAnalytics, type Upload } from './posts.parse.js';
@@ -28,7 +29,7 @@ export interface PostsDeps {
 
 export interface PostsContext {
   runId: number;
-  /** The run's calendar day: metrics are kept for it, and post ages are counted to it. */
+  /** The server's day when the run started: post ages are counted to it (each answer is filed under its own server day). */
   day: string;
   targets: Target[];
   /** Stop starting new reads (SIGTERM); the post in flight finishes its transaction. */
@@ -99,7 +100,7 @@ export async function trackRecentPosts(deps: PostsDeps, ctx: PostsContext): Prom
     const before = client.stats.requests;
     try {
       const answer = await client.postAnalytics(upload.requestId, undefined, profile);
-      summary.metricsWritten += storeReading(wh, { ctx, upload, profile, raw: answer.raw, body: answer.body, observedAt: Math.floor(now().getTime() / 1000) });
+      summary.metricsWritten += storeReading(wh, { ctx, upload, profile, raw: answer.raw, body: answer.body, serverTimezone: deps.config.serverTimezone });
       summary.read++;
     } catch (e) {
       if (e instanceof ApiKeyRefusedError || !(e instanceof ApiError)) throw e;
@@ -153,13 +154,23 @@ interface Reading {
   profile: string;
   raw: RawAnswer;
   body: unknown;
-  observedAt: number;
+  /** The zone of the server's day: the answer is filed under the day of its Date header there. */
+  serverTimezone: string;
 }
 
-/** One post's answer in one transaction: raw, metadata, per-platform ids, errors and metrics. */
+/**
+ * One post's answer in one transaction: raw, metadata, per-platform ids,
+ * errors, metrics and the profile snapshots, under the server's day of the
+ * answer (its Date header), as analytics answers are.
+ */
 function storeReading(wh: Warehouse, r: Reading): number {
   const { ctx, upload } = r;
   const reading = parsePostAnalytics(r.body);
+  const day = dayOfAnswer(r.raw, r.serverTimezone);
+  const observedAt = Math.floor(instantOfAnswer(r.raw).getTime() / 1000);
+  const uploadedAt = upload.uploadedAt ?? reading.uploadedAt;
+  // profile_snapshot_at_post_date is the server's snapshot of the day the post went out.
+  const postDay = uploadedAt === undefined ? undefined : dayInZone(new Date(uploadedAt), r.serverTimezone);
   let written = 0;
   wh.transaction(() => {
     recordRaw(wh, ctx.runId, r.raw);
@@ -172,9 +183,10 @@ function storeReading(wh: Warehouse, r: Reading): number {
       caption: reading.caption ?? upload.caption,
       mediaType: reading.mediaType ?? upload.mediaType,
       // History's timestamp carries its zone; post-analytics' does not.
-      uploadTimestamp: upload.uploadedAt ?? reading.uploadedAt,
+      uploadTimestamp: uploadedAt,
     });
     const answered = new Set<string>();
+    const days = [day];
     for (const p of reading.platforms) {
       answered.add(p.platform);
       const listed = upload.platforms.get(p.platform);
@@ -185,15 +197,25 @@ function storeReading(wh: Warehouse, r: Reading): number {
         platform: p.platform,
         platformPostId: p.platformPostId ?? listed?.platformPostId,
         postUrl: p.postUrl ?? listed?.postUrl,
-        error: p.error !== undefined ? { message: p.error, day: ctx.day } : hasMetrics ? null : undefined,
+        metricsSource: p.metricsSource,
+        error: p.error !== undefined ? { message: p.error, day } : hasMetrics ? null : undefined,
       });
-      written += writePostMetrics(wh, upload.requestId, p.platform, ctx.day, p.metrics, r.observedAt, ctx.runId);
+      written += writePostMetrics(wh, upload.requestId, p.platform, day, p.metrics, observedAt, ctx.runId);
+      const at = { requestId: upload.requestId, platform: p.platform, observedAt, runId: ctx.runId };
+      if (postDay !== undefined) written += writePostProfileSnapshot(wh, { ...at, snapshot: 'at_post_date', day: postDay }, p.snapshots.atPostDate);
+      // Without profile_snapshot_latest_date, "latest" is as of the answer's own day.
+      const latestDay = p.snapshots.latestDay ?? day;
+      written += writePostProfileSnapshot(wh, { ...at, snapshot: 'latest', day: latestDay }, p.snapshots.latest);
+      if (postDay !== undefined && Object.keys(p.snapshots.atPostDate).length > 0) days.push(postDay);
+      if (Object.keys(p.snapshots.latest).length > 0) days.push(latestDay);
+      for (const b of p.bad) recordBadValue(wh, ctx.runId, { profile: r.profile, platform: p.platform, post: upload.requestId }, b);
     }
     for (const [platform, ids] of upload.platforms) {
       if (!answered.has(platform)) upsertPostPlatform(wh, { requestId: upload.requestId, runId: ctx.runId, platform, ...ids });
     }
-    markPostChecked(wh, upload.requestId, ctx.day, ctx.runId);
-    noteRunChange(wh, ctx.runId, profileId, ctx.day, ctx.day);
+    markPostChecked(wh, upload.requestId, day, ctx.runId);
+    days.sort();
+    noteRunChange(wh, ctx.runId, profileId, days[0]!, days[days.length - 1]!);
   });
   return written;
 }

@@ -10,6 +10,7 @@
  * read it earlier in the day than the server's snapshot), and days the
  * warehouse never collected or backfilled.
  */
+import { readNumber } from '../api/values.js';
 import type { ImpressionsAnswer, ResolvedQuery } from './impressions.types.js';
 
 /** One number that differs; `null` where that side has no such key. */
@@ -46,8 +47,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function cellsOf(answer: unknown): Cells {
   const cells: Cells = new Map();
   if (!isRecord(answer)) return cells;
-  const put = (metric: string, where: { platform?: string; day?: string }, value: unknown): void => {
-    if (typeof value !== 'number') return;
+  const put = (metric: string, where: { platform?: string; day?: string }, raw: unknown): void => {
+    // Read as the collector reads ("0", "3,400" are numbers); what it would not read is missing here too.
+    const r = readNumber(raw, true);
+    if (!r?.ok) return;
+    const value = r.value;
     const key = JSON.stringify([metric, where.platform ?? null, where.day ?? null]);
     cells.set(key, { metric, ...where, local: null, live: null, value });
   };
@@ -61,6 +65,18 @@ function cellsOf(answer: unknown): Cells {
     if (isRecord(perDay)) for (const [day, v] of Object.entries(perDay)) put(metric, { day }, v);
   }
   return cells;
+}
+
+/**
+ * Why a live body is no total-impressions answer at all, in the server's words
+ * where it gave some; undefined when it is one (it has `total_impressions` or `metrics`).
+ */
+export function liveAnswerProblem(body: unknown): string | undefined {
+  if (!isRecord(body)) return `it answered ${Array.isArray(body) ? (body.length === 0 ? 'an empty list ([])' : 'a list') : JSON.stringify(body)}`;
+  const said = ['message', 'error', 'detail'].map((k) => body[k]).find((v): v is string => typeof v === 'string');
+  if ('total_impressions' in body || isRecord(body.metrics)) return body.success === false ? `The API said: ${said ?? 'success: false'}` : undefined;
+  if (said !== undefined) return `The API said: ${said}`;
+  return body.success === false ? 'it answered success: false, without a message' : 'it answered without total_impressions or metrics';
 }
 
 /** Compare a local answer with the live body: every number that differs or is present on one side only. */

@@ -4,6 +4,20 @@
  */
 
 /**
+ * One colour per platform, far apart: the closest two (linkedin, bluesky) are
+ * ΔE 34 apart in CIELAB, instagram and youtube 43 (the old palette had
+ * linkedin and bluesky at 19, and instagram and youtube read as one red).
+ * Each is saturated, so the page's own check counts its pixels as data.
+ * Brand hues where they do not collide.
+ */
+export const PLATFORM_COLORS: Readonly<Record<string, string>> = {
+  instagram: '#f06292', facebook: '#1f5fbf', linkedin: '#00a3a3', youtube: '#e53935', tiktok: '#6a1b9a',
+  x: '#795548', threads: '#f57c00', pinterest: '#7cb342', reddit: '#fdd835', bluesky: '#4fc3f7',
+  // A dark green far from every other (ΔE 39 to the nearest): Google Business Profile.
+  google_business: '#1b5e20',
+};
+
+/**
  * First in <head>: collect page errors before anything else runs, so the
  * report itself can say whether it drew cleanly (headless checks read it).
  */
@@ -27,10 +41,7 @@ window.addEventListener('unhandledrejection', function (e) { window.__reportErro
 export const BOOT_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
-  var COLORS = {
-    instagram: '#d6336c', facebook: '#4e79a7', linkedin: '#17becf', youtube: '#e15759', tiktok: '#59a14f',
-    x: '#b07aa1', threads: '#f28e2b', pinterest: '#9c755f', reddit: '#edc948', bluesky: '#76b7b2'
-  };
+  var COLORS = ${JSON.stringify(PLATFORM_COLORS)};
   var SPARE = ['#8c564b', '#2ca02c', '#9467bd', '#ff7f0e', '#1f77b4'];
   function color(platform) {
     if (COLORS[platform]) return COLORS[platform];
@@ -66,7 +77,7 @@ export const BOOT_SCRIPT = `
       charts.push(new Chart(impressions, {
         type: 'bar',
         data: { labels: data.days, datasets: p.impressions.map(function (d) {
-          return { label: d.platform, data: d.values, backgroundColor: color(d.platform), stack: 'impressions' };
+          return { label: d.source === 'timeseries' ? d.platform + ' (daily series)' : d.platform, data: d.values, backgroundColor: color(d.platform), stack: 'impressions' };
         }) },
         options: options(true)
       }));
@@ -76,8 +87,9 @@ export const BOOT_SCRIPT = `
       charts.push(new Chart(followers, {
         type: 'line',
         data: { labels: data.days, datasets: p.followers.map(function (d) {
+          // A day without a count is a gap in the line, never a line drawn across it as if known.
           return { label: d.platform, data: d.values, borderColor: color(d.platform), backgroundColor: color(d.platform),
-            borderWidth: 2, pointRadius: 2, spanGaps: true, tension: 0.2 };
+            borderWidth: 2, pointRadius: 2, spanGaps: false, tension: 0.2 };
         }) },
         options: options(false)
       }));

@@ -30,6 +30,7 @@ table.posts { font-size: 13px; }
 td.title { max-width: 240px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 a { color: var(--accent); }
 .note { color: var(--muted); font-size: 12px; margin: 8px 0 0; }
+.chart-note { color: #9a3412; }
 .warnings { margin: 8px 0 0; padding-left: 18px; color: #9a3412; font-size: 12px; }
 .empty { color: var(--muted); font-style: italic; }
 code { font-size: 12px; background: #f1f5f9; padding: 1px 4px; border-radius: 4px; }

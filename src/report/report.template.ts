@@ -34,18 +34,44 @@ function chartData(data: ReportData) {
     days: data.days,
     profiles: data.profiles.map((p) => ({
       profile: p.profile,
-      impressions: p.impressions.map((s) => ({ platform: s.platform, values: aligned(data.days, new Map(Object.entries(s.perDay))) })),
+      impressions: p.impressions.map((s) => ({ platform: s.platform, source: s.source, values: aligned(data.days, new Map(Object.entries(s.perDay))) })),
       followers: p.followers.map((s) => ({ platform: s.platform, values: aligned(data.days, new Map(s.points)) })),
     })),
   };
 }
 
-function chart(i: number, kind: 'impressions' | 'followers', p: ProfileReport, title: string, empty: string): string {
+function chart(i: number, kind: 'impressions' | 'followers', p: ProfileReport, title: string, empty: string, notes: string[]): string {
   const has = kind === 'impressions' ? p.impressions.length > 0 : p.followers.length > 0;
   const body = has
     ? `<div class="chart"><canvas id="chart-${i}-${kind}" data-chart="${kind}" data-profile="${esc(p.profile)}" role="img" aria-label="${esc(`${title} of ${p.profile}`)}"></canvas></div>`
     : `<p class="empty">${esc(empty)}</p>`;
-  return `<figure class="card"><figcaption>${esc(title)}</figcaption>${body}</figure>`;
+  const said = notes.map((n) => `<p class="note chart-note" data-note="${kind}">${esc(n)}</p>`).join('');
+  return `<figure class="card"><figcaption>${esc(title)}</figcaption>${body}${said}</figure>`;
+}
+
+/** What the daily chart does differently from the table, said on the chart itself. */
+function impressionsNotes(p: ProfileReport): string[] {
+  const series = p.impressions.filter((s) => s.source === 'timeseries').map((s) => s.platform);
+  const notes: string[] = [];
+  if (series.length > 0) {
+    notes.push(
+      `${series.join(', ')}: drawn from its daily series, not its snapshots. Its snapshot values are rolling 30-day totals: stacked day by day they would count each day up to 30 times and fill most of the chart. The table keeps the API's arithmetic, so its ${series.join(', ')} total is not the sum of these bars.`,
+    );
+  }
+  if (p.leftOut.length > 0) {
+    notes.push(`${p.leftOut.join(', ')}: left out of this chart. Its snapshot values are rolling 30-day totals, and no daily series is stored for these days (the table still counts it, as the API does).`);
+  }
+  return notes;
+}
+
+/** Days inside a platform's span without a follower count: shown as gaps, and said. */
+function followersNotes(p: ProfileReport, days: readonly string[]): string[] {
+  const gaps = p.followers.filter((s) => {
+    const held = new Set(s.points.map(([d]) => d));
+    const inside = days.filter((d) => d >= s.points[0]![0] && d <= s.points.at(-1)![0]);
+    return inside.some((d) => !held.has(d));
+  });
+  return gaps.length > 0 ? [`A break in a line is a day without a follower count in the warehouse (${gaps.map((s) => s.platform).join(', ')}); upw status lists the missing days.`] : [];
 }
 
 function totalsTable(i: number, p: ProfileReport): string {
@@ -99,12 +125,12 @@ ${rows}
 </div>`;
 }
 
-function section(p: ProfileReport, i: number): string {
-  return `<section class="profile" id="profile-${i}" data-profile="${esc(p.profile)}">
+function section(days: readonly string[]) {
+  return (p: ProfileReport, i: number): string => `<section class="profile" id="profile-${i}" data-profile="${esc(p.profile)}">
 <h2>${esc(p.profile)}</h2>
 <div class="grid">
-${chart(i, 'impressions', p, 'Daily impressions per platform', 'No impressions in this range.')}
-${chart(i, 'followers', p, 'Followers per platform', 'No follower counts in this range.')}
+${chart(i, 'impressions', p, 'Daily impressions per platform', 'No impressions in this range.', impressionsNotes(p))}
+${chart(i, 'followers', p, 'Followers per platform', 'No follower counts in this range.', followersNotes(p, days))}
 </div>
 <div class="grid split">
 ${totalsTable(i, p)}
@@ -136,7 +162,7 @@ export function renderReport(data: ReportData, chartJs: string): string {
 ${nav}
 </header>
 <main>
-${data.profiles.map(section).join('\n')}
+${data.profiles.map(section(data.days)).join('\n')}
 </main>
 <pre id="report-errors" hidden></pre>
 <script type="application/json" id="report-data">${scriptJson(chartData(data))}</script>

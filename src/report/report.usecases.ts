@@ -2,13 +2,16 @@
  * `upw report`: gather what the HTML report shows. The totals are the query
  * module's own answer (the numbers `upw impressions --json` prints), and the
  * stacked daily chart is made of the same function's per-platform answers,
- * so the bars always add up to the table.
+ * so the bars add up to the table, with one exception said on the chart:
+ * Facebook's snapshot values are rolling 30-day totals, which stacked day by
+ * day would fill most of the chart with the same days counted thirty times;
+ * it is drawn from its daily time series (`--source timeseries`) instead.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { eachDay } from '../dates.js';
-import { BadInputError } from '../errors.js';
+import { BadInputError, ProfileNotFoundError } from '../errors.js';
 import { resolveQuery } from '../query/impressions.query.js';
 import type { ImpressionsQuery, TotalImpressionsAnswer } from '../query/impressions.types.js';
 import { explainImpressions, totalImpressions } from '../query/impressions.usecases.js';
@@ -33,14 +36,22 @@ export interface PlatformDays {
   platform: string;
   /** Only days that had a value, as per_day answers them. */
   perDay: Record<string, number>;
+  /** snapshots: the API's arithmetic, as the totals table; timeseries: the platform's daily series. */
+  source: 'snapshots' | 'timeseries';
 }
+
+/** Platforms whose snapshot values are rolling 30-day totals (impressions.warnings.ts says why they mislead). */
+export const ROLLING_SNAPSHOTS: readonly string[] = ['facebook'];
 
 export interface ProfileReport {
   profile: string;
   /** Exactly `totalImpressions(wh, profile, { start_date, end_date, breakdown: true })`. */
   totals: TotalImpressionsAnswer;
   warnings: string[];
+  /** The daily chart's stacks; a rolling platform without a daily series in the range is left out. */
   impressions: PlatformDays[];
+  /** Rolling platforms left out of the daily chart: no daily series in the range. */
+  leftOut: string[];
   followers: FollowerSeries[];
   topPosts: TopPost[];
 }
@@ -80,15 +91,23 @@ export function buildReport(input: ReportInput): ReportData {
   const reports = profiles.map((profile): ProfileReport => {
     const explained = explainImpressions(wh, profile, query, input.clock);
     const totals = asTotals(explained.answer);
-    const impressions = Object.keys(totals.per_platform ?? {}).map((platform) => ({
-      platform,
-      perDay: asTotals(totalImpressions(wh, profile, { ...query, platform })).per_day ?? {},
-    }));
+    const impressions: PlatformDays[] = [];
+    const leftOut: string[] = [];
+    for (const platform of Object.keys(totals.per_platform ?? {})) {
+      if (!ROLLING_SNAPSHOTS.includes(platform)) {
+        impressions.push({ platform, perDay: asTotals(totalImpressions(wh, profile, { ...query, platform })).per_day ?? {}, source: 'snapshots' });
+        continue;
+      }
+      const perDay = dailySeries(wh, profile, query, platform);
+      if (Object.keys(perDay).length > 0) impressions.push({ platform, perDay, source: 'timeseries' });
+      else leftOut.push(platform);
+    }
     return {
       profile,
       totals,
       warnings: explained.warnings,
       impressions,
+      leftOut,
       followers: followerSeries(wh, profile, range.start, range.end),
       topPosts: topPostsByViews(wh, profile, range.start, range.end, input.topPosts ?? 10),
     };
@@ -102,6 +121,17 @@ export function buildReport(input: ReportInput): ReportData {
     days: eachDay(range.start, range.end),
     profiles: reports,
   };
+}
+
+/** A platform's daily series over the range, by the query module's --source timeseries arithmetic. */
+function dailySeries(wh: Warehouse, profile: string, query: ImpressionsQuery, platform: string): Record<string, number> {
+  try {
+    return asTotals(totalImpressions(wh, profile, { ...query, platform, source: 'timeseries' })).per_day ?? {};
+  } catch (error) {
+    // A profile with snapshots but no series at all is "not found" to a timeseries query: nothing to draw.
+    if (error instanceof ProfileNotFoundError) return {};
+    throw error;
+  }
 }
 
 let chartJs: string | undefined;

@@ -10,9 +10,7 @@
  * finished (nothing more of it can come).
  */
 import type { Statement } from 'better-sqlite3';
-import { BadInputError } from '../errors.js';
 import type { Finder, ReplicatedTable } from '../replication.js';
-import { isMigrated } from './db.js';
 import { openWarehouse, type Warehouse } from './warehouse.js';
 
 /** Which rows a sync sends. */
@@ -62,12 +60,8 @@ export class ChangeReader {
     path: string,
     private readonly isAlive: (pid: number) => boolean,
   ) {
+    // Read-only: a file an older upw wrote is refused (exit 2), since the sync cannot migrate it.
     this.wh = openWarehouse(path, { readonly: true });
-    if (!isMigrated(this.wh.sqlite)) {
-      this.wh.close();
-      // Read-only, the sync cannot bring the file's schema up to date itself.
-      throw new BadInputError(`${path} was written by an older upw: run \`upw status\` or \`upw collect\` once to upgrade it, then sync`);
-    }
   }
 
   /**

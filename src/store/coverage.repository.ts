@@ -5,6 +5,7 @@
  * ok: `upw status` shows these gaps and the daemon's catch-up repairs them.
  */
 import { addDays } from '../dates.js';
+import { NOTICE_KINDS } from './runs.repository.js';
 import type { Warehouse } from './warehouse.js';
 
 /** How far back gaps are looked for (and repaired): the server keeps about 400 days. */
@@ -43,10 +44,19 @@ export function snapshotCoverage(wh: Warehouse): Coverage[] {
 // Per (profile, platform): the holes between days held, the days from the profile's first
 // day held to the platform's first, and the days from the platform's last to today. The
 // window function walks the primary key in order (profile_id, platform, day): no sort.
+// A platform a run failed for (a failure recorded for the profile and that one platform, not
+// a note) is the profile's too: while it holds nothing in the window, every day from the
+// profile's first is a gap, or a platform that failed on every collection so far would be
+// invisible, and ranges the warehouse holds would lack it. (A backfill piece of one day over
+// several platforms records them joined by commas; those pieces only fill gaps already seen.)
 const GAPS = `
   WITH w AS (SELECT profile_id, platform, day FROM daily_impressions WHERE day >= :from AND day <= :today),
   f AS (SELECT profile_id, MIN(day) AS first FROM w GROUP BY profile_id),
-  g AS (SELECT profile_id, platform, day, LAG(day) OVER (PARTITION BY profile_id, platform ORDER BY day) AS prev FROM w)
+  g AS (SELECT profile_id, platform, day, LAG(day) OVER (PARTITION BY profile_id, platform ORDER BY day) AS prev FROM w),
+  e AS (
+    SELECT DISTINCT p.id AS profile_id, r.platform FROM run_errors r JOIN profiles p ON p.username = r.profile
+    WHERE r.platform IS NOT NULL AND instr(r.platform, ',') = 0 AND r.kind NOT IN (SELECT value FROM json_each(:notices))
+  )
   SELECT profile_id, platform, date(prev, '+1 day') AS "from", date(day, '-1 day') AS "to"
   FROM g WHERE prev IS NOT NULL AND julianday(day) - julianday(prev) > 1
   UNION ALL
@@ -54,7 +64,11 @@ const GAPS = `
   FROM g JOIN f ON f.profile_id = g.profile_id GROUP BY g.profile_id, g.platform HAVING MIN(g.day) > MIN(f.first)
   UNION ALL
   SELECT profile_id, platform, date(MAX(day), '+1 day'), :today
-  FROM g GROUP BY profile_id, platform HAVING MAX(day) < :today`;
+  FROM g GROUP BY profile_id, platform HAVING MAX(day) < :today
+  UNION ALL
+  SELECT e.profile_id, e.platform, f.first, :today
+  FROM e JOIN f ON f.profile_id = e.profile_id
+  WHERE NOT EXISTS (SELECT 1 FROM w WHERE w.profile_id = e.profile_id AND w.platform = e.platform)`;
 
 // Days a backfill asked the server for and found nothing on are not gaps: a range taken
 // after it closed is final; one taken today stands for today.
@@ -63,13 +77,14 @@ const ASKED = `
   WHERE step = 'snapshots' AND until >= :from`;
 
 /**
- * Every day from `from` to `today` that a profile's platform lacks, counted
- * from the profile's first day held in that window; days a finished backfill
- * found empty on the server are not lacking. Sorted by profile, platform, day.
+ * Every day from `from` to `today` that a profile's platform lacks (a platform
+ * it holds days of, or one a run failed for), counted from the profile's
+ * first day held in that window; days a finished backfill found empty on the
+ * server are not lacking. Sorted by profile, platform, day.
  */
 export function missingDays(wh: Warehouse, today: string, from: string): Gap[] {
   const names = new Map((wh.sqlite.prepare('SELECT id, username FROM profiles').raw().all() as Array<[number, string]>).map(([id, u]) => [id, u]));
-  const holes = wh.sqlite.prepare(GAPS).all({ from, today }) as Array<{ profile_id: number; platform: string; from: string; to: string }>;
+  const holes = wh.sqlite.prepare(GAPS).all({ from, today, notices: JSON.stringify(NOTICE_KINDS) }) as Array<{ profile_id: number; platform: string; from: string; to: string }>;
   if (holes.length === 0) return [];
   const asked = new Map<string, Array<{ since: string; until: string; takenOn: string }>>();
   for (const a of wh.sqlite.prepare(ASKED).all({ from }) as Array<{ profile_id: number; platform: string; since: string; until: string; takenOn: string }>) {

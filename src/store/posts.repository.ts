@@ -3,7 +3,7 @@
  * platform, and one row per (post, platform, day, metric).
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { postMetricsTable, postPlatformsTable, postsTable, runErrorsTable } from './schema.js';
+import { postMetricsTable, postPlatformsTable, postProfileSnapshotsTable, postsTable, runErrorsTable } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface PostMetadata {
@@ -53,6 +53,8 @@ export interface PostPlatformUpdate {
   postUrl: string | undefined;
   /** A failure to record, `null` to clear the last one (metrics came back), undefined to leave it. */
   error?: { message: string; day: string } | null;
+  /** `post_metrics_source` of this answer; undefined leaves the last one. */
+  metricsSource?: string | undefined;
 }
 
 export function upsertPostPlatform(wh: Warehouse, u: PostPlatformUpdate): void {
@@ -60,13 +62,14 @@ export function upsertPostPlatform(wh: Warehouse, u: PostPlatformUpdate): void {
   const error = u.error === undefined ? {} : { lastError: u.error?.message ?? null, lastErrorDay: u.error?.day ?? null };
   wh.db
     .insert(t)
-    .values({ requestId: u.requestId, platform: u.platform, platformPostId: u.platformPostId ?? null, postUrl: u.postUrl ?? null, runId: u.runId, ...error })
+    .values({ requestId: u.requestId, platform: u.platform, platformPostId: u.platformPostId ?? null, postUrl: u.postUrl ?? null, metricsSource: u.metricsSource ?? null, runId: u.runId, ...error })
     .onConflictDoUpdate({
       target: [t.requestId, t.platform],
       set: {
         runId: sql`excluded.run_id`,
         platformPostId: sql`coalesce(excluded.platform_post_id, ${t.platformPostId})`,
         postUrl: sql`coalesce(excluded.post_url, ${t.postUrl})`,
+        metricsSource: sql`coalesce(excluded.metrics_source, ${t.metricsSource})`,
         ...(u.error === undefined ? {} : { lastError: sql`excluded.last_error`, lastErrorDay: sql`excluded.last_error_day` }),
       },
     })
@@ -87,6 +90,36 @@ export function writePostMetrics(wh: Warehouse, requestId: string, platform: str
     })
     .run();
   return rows.length;
+}
+
+export interface SnapshotAt {
+  requestId: string;
+  platform: string;
+  snapshot: 'at_post_date' | 'latest';
+  /** The snapshot's own day: the post's day, or `profile_snapshot_latest_date`. */
+  day: string;
+  observedAt: number;
+  runId: number | null;
+}
+
+/**
+ * One profile snapshot post-analytics sent with a platform of a post. A reread
+ * replaces a changed value and adds no rows; an unchanged one keeps the run
+ * that first wrote it. Returns the rows inserted or changed.
+ */
+export function writePostProfileSnapshot(wh: Warehouse, at: SnapshotAt, values: Record<string, number>): number {
+  const rows = Object.entries(values).map(([metric, value]) => ({ ...at, metric, value }));
+  if (rows.length === 0) return 0;
+  const t = postProfileSnapshotsTable;
+  return wh.db
+    .insert(t)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [t.requestId, t.platform, t.snapshot, t.day, t.metric],
+      set: { value: sql`excluded.value`, observedAt: sql`excluded.observed_at`, runId: sql`excluded.run_id` },
+      setWhere: sql`${t.value} IS NOT excluded.value`,
+    })
+    .run().changes;
 }
 
 /**

@@ -96,11 +96,12 @@ export function readPlatformMetricsCache(wh: Warehouse): Map<string, CachedPlatf
 
 /**
  * What a backfill learned: on every day from `from` to `to` the server counted
- * `field`. Rows inside that span that said otherwise give way; the rule in
- * force after it is kept from the day after on; rows that repeat the one
- * before them are dropped, so the table stays one row per change.
+ * `field` (null: a field the numbers cannot name). Rows inside that span that
+ * said otherwise give way; the rule in force after it is kept from the day
+ * after on; rows that repeat the one before them are dropped, so the table
+ * stays one row per change.
  */
-export function learnRule(wh: Warehouse, platform: string, span: { field: string; from: string; to: string }, today: string): void {
+export function learnRule(wh: Warehouse, platform: string, span: { field: string | null; from: string; to: string }, today: string): void {
   const nextDay = addDays(span.to, 1);
   const t = platformRulesTable;
   const rows = () => wh.db.select().from(t).where(eq(t.platform, platform)).orderBy(asc(t.validFrom)).all();
@@ -108,15 +109,19 @@ export function learnRule(wh: Warehouse, platform: string, span: { field: string
   const before = rows();
   const atFrom = inForce(before, span.from);
   const contradicted = before.some((r) => r.validFrom > span.from && r.validFrom <= span.to && r.primaryField !== span.field);
-  if (atFrom?.primaryField === span.field && !contradicted) return;
+  // Already so only when a row dated on or before the span says it: the earliest row, dated
+  // after it, stands for the days before it only until an earlier row is learned.
+  if (atFrom !== undefined && atFrom.validFrom <= span.from && atFrom.primaryField === span.field && !contradicted) return;
   const after = inForce(before, nextDay);
   const observedAt = new Date().toISOString();
   wh.transaction(() => {
     wh.db.delete(t).where(and(eq(t.platform, platform), sql`${t.validFrom} > ${span.from}`, lte(t.validFrom, span.to))).run();
     const learned = { platform, validFrom: span.from, primaryField: span.field, metricType: atFrom?.metricType ?? null, availableMetrics: atFrom?.availableMetrics ?? null, metricLabels: atFrom?.metricLabels ?? null, source: 'backfill' as const, observedAt };
     wh.db.insert(t).values(learned).onConflictDoUpdate({ target: [t.platform, t.validFrom], set: learned }).run();
-    // The rule that held through the span's end holds again after it (never dated past today).
-    if (after && after.validFrom <= span.to && after.primaryField !== span.field && nextDay <= today && !before.some((r) => r.validFrom === nextDay)) {
+    // The rule in force the day after the span holds again from that day (never dated past today):
+    // whether it began inside the span (its row just gave way) or is the earliest known rule, dated
+    // after the span but standing for the days before it, which the learned row now claims instead.
+    if (after && after.validFrom !== nextDay && after.primaryField !== span.field && nextDay <= today && !before.some((r) => r.validFrom === nextDay)) {
       wh.db.insert(t).values({ ...after, validFrom: nextDay, observedAt }).onConflictDoNothing().run();
     }
     let previous: PlatformRule | undefined;

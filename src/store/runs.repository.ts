@@ -1,8 +1,11 @@
-/** Runs, their failures, the raw answers, and the daemon's heartbeat. */
+/** Runs, their failures, and the daemon's heartbeat. */
 import { and, desc, eq, gte, inArray, isNotNull, isNull, ne, notInArray, or, sql, type AnyColumn } from 'drizzle-orm';
 import { preparedFor } from './prepared.js';
-import { daemonStateTable, rawResponsesTable, runErrorsTable, runsTable, type DaemonState, type Run, type RunError } from './schema.js';
+import { daemonStateTable, runErrorsTable, runsTable, type DaemonState, type Run, type RunError } from './schema.js';
 import type { Warehouse } from './warehouse.js';
+
+// Raw answers have their own module (compression); the run's writers have always found them here.
+export { pruneRaw, recordRaw, type RawRecord } from './raw.repository.js';
 
 export type RunKind = Run['kind'];
 export type RunStatus = Run['status'];
@@ -26,7 +29,7 @@ export function startRun(wh: Warehouse, kind: RunKind, day: string | null, range
     .get().id;
 }
 
-// Both run once per profile stored: prepared once per connection.
+// Runs once per profile stored: prepared once per connection.
 const perProfileQueries = preparedFor((wh) => {
   const t = runsTable;
   const add = (column: AnyColumn, name: string) => sql<number>`${column} + ${sql.placeholder(name)}`;
@@ -41,19 +44,6 @@ const perProfileQueries = preparedFor((wh) => {
         valuesWritten: add(t.valuesWritten, 'valuesWritten'),
       })
       .where(eq(t.id, sql.placeholder('runId')))
-      .prepare(),
-    insertRaw: wh.db
-      .insert(rawResponsesTable)
-      .values({
-        runId: sql.placeholder('runId'),
-        endpoint: sql.placeholder('endpoint'),
-        profile: sql.placeholder('profile'),
-        params: sql.placeholder('params'),
-        status: sql.placeholder('status'),
-        receivedAt: sql.placeholder('receivedAt'),
-        body: sql.placeholder('body'),
-      })
-      .returning({ id: rawResponsesTable.id })
       .prepare(),
   };
 });
@@ -78,34 +68,39 @@ export function finishRun(wh: Warehouse, runId: number, status: RunStatus, c: Pi
     .run();
 }
 
-export function recordRunError(wh: Warehouse, runId: number, e: { profile?: string; platform?: string; kind: string; status?: number; message: string }): void {
+export interface RunErrorInput {
+  profile?: string;
+  platform?: string;
+  kind: string;
+  status?: number;
+  message: string;
+  /** For a value that could not be read: the answer's field, and the value as received. */
+  field?: string;
+  rawValue?: string;
+}
+
+export function recordRunError(wh: Warehouse, runId: number, e: RunErrorInput): void {
   wh.db
     .insert(runErrorsTable)
-    .values({ runId, profile: e.profile ?? null, platform: e.platform ?? null, kind: e.kind, status: e.status ?? null, message: e.message, at: new Date().toISOString() })
+    .values({
+      runId,
+      profile: e.profile ?? null,
+      platform: e.platform ?? null,
+      kind: e.kind,
+      status: e.status ?? null,
+      message: e.message,
+      field: e.field ?? null,
+      rawValue: e.rawValue ?? null,
+      at: new Date().toISOString(),
+    })
     .run();
 }
 
-export interface RawRecord {
-  endpoint: string;
-  profile: string | undefined;
-  params: Record<string, string>;
-  status: number | undefined;
-  receivedAt: string;
-  body: string;
+/** A value the API sent that could not be read, for the run's record (kind `bad_value`, a failure). */
+export function recordBadValue(wh: Warehouse, runId: number, where: { profile: string; platform?: string; post?: string }, b: { field: string; raw: string; why: string }): void {
+  const on = `${where.platform ? `${where.profile}/${where.platform}` : where.profile}${where.post ? `, post ${where.post}` : ''}`;
+  recordRunError(wh, runId, { profile: where.profile, platform: where.platform, kind: 'bad_value', message: `${on}: ${b.field} is ${b.why}: ${b.raw}`, field: b.field, rawValue: b.raw });
 }
-
-export function recordRaw(wh: Warehouse, runId: number | null, raw: RawRecord): number {
-  const row = { runId, endpoint: raw.endpoint, profile: raw.profile ?? null, params: JSON.stringify(raw.params), status: raw.status ?? null, receivedAt: raw.receivedAt, body: raw.body };
-  return perProfileQueries(wh).insertRaw.get(row)!.id;
-}
-
-/** Drop raw answers older than `days` days (0 keeps everything). */
-export function pruneRaw(wh: Warehouse, days: number): number {
-  if (days <= 0) return 0;
-  const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
-  return wh.db.delete(rawResponsesTable).where(sql`${rawResponsesTable.receivedAt} < ${cutoff}`).run().changes;
-}
-
 export function getRun(wh: Warehouse, runId: number): Run | undefined {
   return wh.db.select().from(runsTable).where(eq(runsTable.id, runId)).get();
 }
@@ -154,9 +149,10 @@ export function readHeartbeat(wh: Warehouse): DaemonState | undefined {
  * Kinds recorded for the reader but not failures: posts left for the next run
  * because the post-analytics window was used up is the plan working, not a
  * fault; a platform the API answers "not supported" or `*_unavailable` for has
- * nothing to read (the API's message is kept, `upw status` shows it).
+ * nothing to read (the API's message is kept, `upw status` shows it); Facebook
+ * asked for without a page id is a warning, the API's answer decides.
  */
-export const NOTICE_KINDS = ['posts_deferred', 'unsupported', 'unavailable'] as const;
+export const NOTICE_KINDS = ['posts_deferred', 'unsupported', 'unavailable', 'no_page_id'] as const;
 
 /** True for a kind that is a note for the reader, not a failure. */
 export function isNoticeKind(kind: string): boolean {

@@ -2,7 +2,7 @@
  * The whole warehouse schema. Only `src/store/` imports this (and drizzle).
  * BI views are plain SQL in drizzle/ migrations, not here.
  */
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const profilesTable = sqliteTable('profiles', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -56,7 +56,13 @@ export const runErrorsTable = sqliteTable(
   (t) => [index('run_errors_run_idx').on(t.runId)],
 );
 
-/** Every API answer body as received: the normalized tables can be rebuilt from these. */
+/**
+ * Every API answer as received, compressed (raw.codec.ts, raw.repository.ts):
+ * the normalized tables can be rebuilt from these. A `delta` body is stored
+ * against `base_id`, an earlier answer of the same endpoint and profile that is
+ * itself stored alone (`deflate`). Answers of versions before 0006 wait as text
+ * in `raw_responses_legacy` until a writer compresses them.
+ */
 export const rawResponsesTable = sqliteTable(
   'raw_responses',
   {
@@ -67,9 +73,16 @@ export const rawResponsesTable = sqliteTable(
     params: text('params').notNull(),
     status: integer('status'),
     receivedAt: text('received_at').notNull(),
-    body: text('body').notNull(),
+    /** Unix seconds of the server's Date header (of receipt without one): the server day `upw raw --day` selects. */
+    servedAt: integer('served_at').notNull(),
+    /** Bytes of the body as received. */
+    size: integer('size').notNull(),
+    codec: text('codec', { enum: ['deflate', 'delta'] }).notNull(),
+    baseId: integer('base_id'),
+    body: blob('body', { mode: 'buffer' }).notNull(),
   },
-  (t) => [index('raw_responses_received_idx').on(t.receivedAt), index('raw_responses_profile_idx').on(t.profile, t.endpoint)],
+  // series_idx finds a series' latest base (base_id IS NULL) and a profile's answers; served_idx a day's.
+  (t) => [index('raw_responses_series_idx').on(t.profile, t.endpoint, t.baseId), index('raw_responses_served_idx').on(t.servedAt)],
 );
 
 /**
@@ -148,6 +161,27 @@ export const dailyImpressionsTable = sqliteTable(
     runId: integer('run_id'),
   },
   (t) => [primaryKey({ columns: [t.profileId, t.platform, t.day] })],
+);
+
+/**
+ * daily_impressions summed per month, kept by triggers on daily_impressions in
+ * the same statement as every write there (drizzle/0007), so a portfolio query
+ * (all profiles, a year, by platform) reads 12 rows per profile and platform
+ * instead of 365. Days whose count is NULL add nothing and are not counted in
+ * `days`; a row whose `days` falls to 0 is deleted.
+ */
+export const monthlyImpressionsTable = sqliteTable(
+  'monthly_impressions',
+  {
+    /** `YYYY-MM`, the months of daily_impressions.day. */
+    month: text('month').notNull(),
+    profileId: integer('profile_id').notNull().references(() => profilesTable.id, { onDelete: 'cascade' }),
+    platform: text('platform').notNull(),
+    impressions: integer('impressions').notNull(),
+    days: integer('days').notNull(),
+  },
+  // Month first: portfolio queries ask for a range of months across every profile.
+  (t) => [primaryKey({ columns: [t.month, t.profileId, t.platform] })],
 );
 
 /**

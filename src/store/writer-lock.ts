@@ -8,10 +8,10 @@
  * committed to the file before the lock is held, for the message a second
  * writer prints.
  */
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { BadInputError, WarehouseBusyError } from '../errors.js';
+import { ensureParentDirectory } from './files.js';
 
 export interface WriterLock {
   readonly path: string;
@@ -36,11 +36,13 @@ export function acquireWriterLock(databasePath: string): WriterLock {
   try {
     // Created by us, never world-writable whatever the umask (as the warehouse file is).
     if (!existsSync(path)) {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+      // The warehouse's own directory rules: no loop on /proc, a dangling link named, 0750.
+      ensureParentDirectory(databasePath);
       closeSync(openSync(path, 'a', 0o640));
     }
     db = new Database(path);
   } catch (e) {
+    if (e instanceof BadInputError) throw e;
     throw new BadInputError(`Cannot use ${path} as the warehouse's writer lock: ${(e as Error).message}`);
   }
   const refuse = (): never => {

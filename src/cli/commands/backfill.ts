@@ -1,8 +1,10 @@
 import { backfill, resolveRange } from '../../backfill/backfill.usecases.js';
 import { dayInZone, now } from '../../dates.js';
 import { ExitCode } from '../../errors.js';
+import { publishAfterRun } from '../../publish/publish.usecases.js';
 import { openWriter } from '../../store/warehouse.js';
-import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, warnUnknownPlatforms, writeJson, type CommandIo } from '../common.js';
+import { snakeKeys } from '../json.js';
 import { progressBar } from '../progress.js';
 import { exitCodeForRun } from './collect.js';
 import { preferSmallHeap } from '../heap.js';
@@ -32,7 +34,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
-  const { config, dbPath, log } = await loadContext(flags, io);
+  const ctx = await loadContext(flags, io);
+  const { config, dbPath, log } = ctx;
+  warnUnknownPlatforms(ctx, platforms);
   const at = now();
   const range = resolveRange(flags.since, flags.until, dayInZone(at, config.serverTimezone));
   const client = apiClientFrom(io, config);
@@ -44,8 +48,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   try {
     const summary = await backfill({ wh, client, log, config }, { overrides: { profiles: flags.profile, platforms }, ranges: [range], now: at, signal: abort.signal, onProgress: (d, t) => bar.update(d, t) });
     bar.end();
+    await publishAfterRun({ wh, config, log });
     const { run } = summary;
-    if (flags.json) writeJson(io, { run, since: range.since, until: range.until, imported: summary.imported, skipped: summary.skipped, failed: summary.failed, notFound: summary.notFound });
+    if (flags.json) writeJson(io, { run: snakeKeys(run), since: range.since, until: range.until, imported: summary.imported, skipped: summary.skipped, failed: summary.failed, not_found: summary.notFound });
     else
       io.stdout.write(
         `backfill run ${run.id} for ${range.since}…${range.until}: ${run.status} — ${summary.imported} imported, ${summary.skipped} already complete, ${summary.failed} failed; ` +

@@ -1,14 +1,24 @@
 import { collect, type RunSummary } from '../../collect/collect.usecases.js';
 import { ExitCode } from '../../errors.js';
+import { publishAfterRun } from '../../publish/publish.usecases.js';
 import { openWriter } from '../../store/warehouse.js';
 import { preferSmallHeap } from '../heap.js';
-import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, writeJson, type CommandIo } from '../common.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, warnUnknownPlatforms, writeJson, type CommandIo } from '../common.js';
+import { snakeKeys } from '../json.js';
 import { progressBar } from '../progress.js';
 
 const HELP = `Usage: upw collect [flags]
 
 One poll now: every configured profile (or each --profile), all its platforms,
-one analytics request per profile, written into the warehouse.
+one analytics request per profile, written into the warehouse; then, with
+posts.track, its recent posts.
+
+Profiles are checked against /uploadposts/users first: one the account does
+not list is not found and not polled (exit 4 when no profile is found, 5 when
+some are). A profile whose analytics failed for the run (5xx, 429s or no
+connection after the retries, 404) gets no history or post-analytics calls.
+Values the API sends that cannot be read are recorded (upw status) and make
+the run partial. Facebook without facebookPageId is noted once per profile.
 
 ${COMMON_HELP}`;
 
@@ -28,7 +38,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
-  const { config, dbPath, log } = await loadContext(flags, io);
+  const ctx = await loadContext(flags, io);
+  const { config, dbPath, log } = ctx;
+  warnUnknownPlatforms(ctx, platforms);
   const client = apiClientFrom(io, config);
   const wh = openWriter(dbPath);
   const abort = new AbortController();
@@ -47,8 +59,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       },
     );
     bar.end();
+    await publishAfterRun({ wh, config, log });
     const { run } = summary;
-    if (flags.json) writeJson(io, { run, notFound: summary.notFound });
+    if (flags.json) writeJson(io, { run: snakeKeys(run), not_found: summary.notFound });
     else
       io.stdout.write(
         `collect run ${run.id} for ${run.day}: ${run.status} — ${run.profilesOk} profiles ok, ${run.profilesFailed} failed; ` +

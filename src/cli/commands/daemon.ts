@@ -1,8 +1,9 @@
-import { startDaemon } from '../../daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../daemon/daemon.js';
 import { ExitCode } from '../../errors.js';
+import { publishAfterRun } from '../../publish/publish.usecases.js';
 import { openWriter, type Warehouse } from '../../store/warehouse.js';
 import type { SyncInput } from '../../sync/sync.usecases.js';
-import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, teamUrlFrom, type CommandIo } from '../common.js';
+import { COMMON_HELP, COMMON_OPTIONS, apiClientFrom, loadContext, parseFlags, parsePlatformList, teamUrlFrom, warnUnknownPlatforms, type CommandIo } from '../common.js';
 import { preferSmallHeap } from '../heap.js';
 
 const HELP = `Usage: upw daemon [flags]
@@ -34,20 +35,28 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   preferSmallHeap();
   const platforms = flags.platforms ? parsePlatformList(flags.platforms, '--platforms') : undefined;
-  const { config, dbPath, log } = await loadContext(flags, io);
+  const ctx = await loadContext(flags, io);
+  const { config, dbPath, log } = ctx;
+  warnUnknownPlatforms(ctx, platforms);
   const client = apiClientFrom(io, config);
   const team = teamUrlFrom(undefined, io, config);
   const wh = openWriter(dbPath);
   const deps = { wh, client, log, config };
   const { trackPosts } = await import('../../posts/posts.usecases.js');
-  const daemon = startDaemon(deps, {
-    overrides: { profiles: flags.profile, platforms },
-    afterProfiles: config.posts.track ? (ctx) => trackPosts(deps, ctx) : undefined,
-    afterJob: team ? await syncAfterJob(wh, { warehouse: dbPath, url: team, account: config.account, log }) : undefined,
-  });
-  const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);
+  const sync = team ? await syncAfterJob(wh, { warehouse: dbPath, url: team, account: config.account, log }) : undefined;
+  // Listen before starting: the start-up job may already log within startDaemon (today
+  // collected, nothing missed), and a signal that finds no listener kills the process
+  // outright. A listener runs on a later turn, when `daemon` is set.
+  let daemon: Daemon | undefined;
+  const onSignal = (signal: NodeJS.Signals) => void daemon?.stop(signal);
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
+    daemon = startDaemon(deps, {
+      overrides: { profiles: flags.profile, platforms },
+      afterProfiles: config.posts.track ? (ctx) => trackPosts(deps, ctx) : undefined,
+      afterJob: () => publishAfterRun(deps),
+      besideSchedule: sync,
+    });
     return await daemon.done;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

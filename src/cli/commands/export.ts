@@ -1,11 +1,12 @@
 /** `upw export <view>`: a BI view as CSV or JSON, to stdout or a file. */
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { BadInputError, ExitCode } from '../../errors.js';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BadInputError, ExitCode, PartialRunError } from '../../errors.js';
 import { exportView } from '../../export/export.usecases.js';
-import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_OPTIONS, loadContext, parseFlags, parsePlatformList, type CommandIo } from '../common.js';
+import { isBrokenPipe, prepareOutFile } from '../output.js';
+import { openReadOnly } from '../read.js';
 
 const HELP = `Usage: upw export <view> [flags]
 
@@ -48,24 +49,30 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (extra.length > 0) throw new BadInputError(`one view at a time: unexpected "${extra.join(' ')}"`);
   const platforms = flags.platform !== undefined ? parsePlatformList(flags.platform, '--platform') : undefined;
   const { dbPath } = await loadContext(flags, io);
+  const target = flags.out === undefined ? undefined : resolve(io.cwd, flags.out);
+  if (target !== undefined) prepareOutFile(target);
   // An export reads; it never creates a warehouse where there was none.
-  if (!existsSync(dbPath)) throw new BadInputError(`there is no warehouse at ${dbPath} (run upw collect first, or pass --db)`);
-  const wh = openWarehouse(dbPath);
+  const wh = openReadOnly(dbPath, () => new BadInputError(`there is no warehouse at ${dbPath} (run upw collect first, or pass --db)`));
   try {
     const input = { wh, view, format: flags.format, profiles: flags.profile, platforms, startDate: flags['start-date'], endDate: flags['end-date'] };
-    if (flags.out === undefined) {
-      await exportView({ ...input, out: io.stdout });
+    if (target === undefined) {
+      try {
+        await exportView({ ...input, out: io.stdout });
+      } catch (error) {
+        if (isBrokenPipe(error)) return ExitCode.ok;
+        throw error;
+      }
+      if (!wh.intact()) throw changedUnderneath(dbPath);
       return ExitCode.ok;
     }
     // Written beside the target and renamed when complete: a reader never sees half a file.
-    const target = resolve(io.cwd, flags.out);
     const partial = `${target}.partial-${process.pid}`;
-    mkdirSync(dirname(target), { recursive: true });
     const file = createWriteStream(partial);
     try {
       const summary = await exportView({ ...input, out: file });
       file.end();
       await once(file, 'finish');
+      if (!wh.intact()) throw changedUnderneath(dbPath);
       renameSync(partial, target);
       io.stderr.write(`${summary.rows} rows of ${summary.view} written to ${target}\n`);
       return ExitCode.ok;
@@ -77,4 +84,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   } finally {
     wh.close();
   }
+}
+
+/** Read without locks (no -wal/-shm beside the file, store/db.ts) while a writer changed it: the rows may mix two states. */
+function changedUnderneath(dbPath: string): PartialRunError {
+  return new PartialRunError(`${dbPath} changed while it was exported without locks (it had no -wal/-shm beside it): run the export again`);
 }

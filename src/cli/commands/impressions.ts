@@ -1,12 +1,12 @@
 /** `upw impressions <profile> [query flags]`: offline total impressions / metric sums from the warehouse. */
-import { existsSync } from 'node:fs';
 import { BadInputError, ExitCode, ProfileNotFoundError } from '../../errors.js';
 import { resolveQuery } from '../../query/impressions.query.js';
 import { renderImpressions } from '../../query/impressions.render.js';
 import { explainImpressions } from '../../query/impressions.usecases.js';
 import { QUERY_HELP, QUERY_OPTIONS, queryFromFlags } from '../../query/query.flags.js';
-import { openWarehouse, type Warehouse } from '../../store/warehouse.js';
+import type { Warehouse } from '../../store/warehouse.js';
 import { loadContext, parseFlags, writeJson, type CommandIo } from '../common.js';
+import { readWarehouse } from '../read.js';
 
 const HELP = `Usage: upw impressions <profile> [flags]
 
@@ -17,10 +17,9 @@ the object GET /uploadposts/total-impressions would answer.
 ${QUERY_HELP}
 `;
 
-/** The profile's warehouse, opened only when the file exists: a query never creates one. */
-export function openForQuery(dbPath: string, profile: string): Warehouse {
-  if (!existsSync(dbPath)) throw new ProfileNotFoundError(profile, `(there is no warehouse at ${dbPath} yet: run upw collect or upw backfill)`);
-  return openWarehouse(dbPath);
+/** Run `read` on the profile's warehouse, read-only: a query never creates one (exit 4 where there is none). */
+export function readForQuery<T>(dbPath: string, profile: string, read: (wh: Warehouse) => T): T {
+  return readWarehouse(dbPath, read, () => new ProfileNotFoundError(profile, `(there is no warehouse at ${dbPath} yet: run upw collect or upw backfill)`));
 }
 
 /** The positional profile, exactly one. */
@@ -45,24 +44,20 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const query = queryFromFlags(values, ctx.config.serverTimezone);
     // Bad input is answered before the database is looked at, as the API checks before it reads.
     resolveQuery(query);
-    const wh = openForQuery(ctx.dbPath, profile);
-    try {
-      // The table always shows platforms, so the text form always computes the breakdown.
-      const explained = explainImpressions(wh, profile, json ? query : { ...query, breakdown: true });
-      if (json) {
-        writeJson(io, explained.answer);
-        for (const w of explained.warnings) io.stderr.write(`warning: ${w}\n`);
-      } else {
-        io.stdout.write(renderImpressions(explained, values.breakdown));
-      }
-      return ExitCode.ok;
-    } finally {
-      wh.close();
+    // The table always shows platforms, so the text form always computes the breakdown.
+    const explained = readForQuery(ctx.dbPath, profile, (wh) => explainImpressions(wh, profile, json ? query : { ...query, breakdown: true }));
+    if (json) {
+      writeJson(io, explained.answer);
+      for (const w of explained.warnings) io.stderr.write(`warning: ${w}\n`);
+    } else {
+      io.stdout.write(renderImpressions(explained, values.breakdown));
     }
+    return ExitCode.ok;
   } catch (error) {
-    if (json && error instanceof BadInputError) {
+    // Under --json every answer is JSON on stdout, as the API's errors are: bad input (2) and an unknown profile (4).
+    if (json && (error instanceof BadInputError || error instanceof ProfileNotFoundError)) {
       writeJson(io, { success: false, error: error.message });
-      return ExitCode.badInput;
+      return error.exitCode;
     }
     throw error;
   }

@@ -1,11 +1,10 @@
 /** `upw posts <profile>`: the tracked posts of a profile with their latest metrics per platform. */
-import { existsSync } from 'node:fs';
 import { BadInputError, ExitCode, ProfileNotFoundError } from '../../errors.js';
 import { postsJson, renderPostsTable } from '../../posts/posts.render.js';
 import { listTrackedPosts } from '../../store/posts.repository.js';
 import { findProfileId } from '../../store/profiles.repository.js';
-import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_OPTIONS, loadContext, parseFlags, writeJson, type CommandIo } from '../common.js';
+import { readWarehouse } from '../read.js';
 
 const HELP = `Usage: upw posts <profile> [--json] [--db FILE] [--config FILE]
 
@@ -32,16 +31,17 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (extra.length > 0) throw new BadInputError(`one profile at a time: unexpected "${extra.join(' ')}"`);
   const { dbPath } = await loadContext(flags, io);
   // Listing never creates a warehouse.
-  if (!existsSync(dbPath)) throw new ProfileNotFoundError(profile, `: there is no warehouse at ${dbPath} yet (run upw collect first)`);
-  const wh = openWarehouse(dbPath);
-  try {
-    const profileId = findProfileId(wh, profile);
-    if (profileId === undefined) throw new ProfileNotFoundError(profile, `in the warehouse ${dbPath}`);
-    const posts = listTrackedPosts(wh, profileId);
-    if (flags.json) writeJson(io, postsJson(posts));
-    else io.stdout.write(renderPostsTable(profile, posts));
-    return ExitCode.ok;
-  } finally {
-    wh.close();
-  }
+  const missing = () => new ProfileNotFoundError(profile, `: there is no warehouse at ${dbPath} yet (run upw collect first)`);
+  const posts = readWarehouse(
+    dbPath,
+    (wh) => {
+      const profileId = findProfileId(wh, profile);
+      if (profileId === undefined) throw new ProfileNotFoundError(profile, `in the warehouse ${dbPath}`);
+      return listTrackedPosts(wh, profileId);
+    },
+    missing,
+  );
+  if (flags.json) writeJson(io, postsJson(posts));
+  else io.stdout.write(renderPostsTable(profile, posts));
+  return ExitCode.ok;
 }

@@ -1,11 +1,12 @@
 /** `upw report`: one self-contained HTML file with charts and the range totals. */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BadInputError, ExitCode, ProfileNotFoundError } from '../../errors.js';
 import { buildReport, chartJsSource } from '../../report/report.usecases.js';
 import { renderReport } from '../../report/report.template.js';
-import { openWarehouse } from '../../store/warehouse.js';
 import { COMMON_OPTIONS, loadContext, parseFlags, writeJson, type CommandIo } from '../common.js';
+import { prepareOutFile } from '../output.js';
+import { readWarehouse } from '../read.js';
 
 const HELP = `Usage: upw report [flags]
 
@@ -45,29 +46,19 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   if (positionals.length > 0) throw new BadInputError(`unexpected "${positionals.join(' ')}" (profiles go in --profile NAME)`);
   const { config, dbPath } = await loadContext(flags, io);
-  if (!existsSync(dbPath)) {
-    const where = `: there is no warehouse at ${dbPath} yet (run upw collect or upw backfill)`;
-    if (flags.profile?.[0]) throw new ProfileNotFoundError(flags.profile[0], where);
-    throw new BadInputError(`there is no warehouse at ${dbPath} yet (run upw collect or upw backfill, or pass --db)`);
-  }
-  const wh = openWarehouse(dbPath);
-  let html: string;
-  let data: ReturnType<typeof buildReport>;
-  try {
-    data = buildReport({
-      wh,
-      profiles: flags.profile,
-      start_date: flags['start-date'],
-      end_date: flags['end-date'],
-      as_of: flags['as-of'],
-      timezone: config.serverTimezone,
-    });
-    html = renderReport(data, chartJsSource());
-  } finally {
-    wh.close();
-  }
   const out = resolve(io.cwd, flags.out ?? 'upw-report.html');
-  mkdirSync(dirname(out), { recursive: true });
+  prepareOutFile(out);
+  const missing = () => {
+    const where = `: there is no warehouse at ${dbPath} yet (run upw collect or upw backfill)`;
+    if (flags.profile?.[0]) return new ProfileNotFoundError(flags.profile[0], where);
+    return new BadInputError(`there is no warehouse at ${dbPath} yet (run upw collect or upw backfill, or pass --db)`);
+  };
+  const data = readWarehouse(
+    dbPath,
+    (wh) => buildReport({ wh, profiles: flags.profile, start_date: flags['start-date'], end_date: flags['end-date'], as_of: flags['as-of'], timezone: config.serverTimezone }),
+    missing,
+  );
+  const html = renderReport(data, chartJsSource());
   // Renamed into place whole: a browser reloading the file never sees half of it.
   const partial = `${out}.partial-${process.pid}`;
   writeFileSync(partial, html);

@@ -1,0 +1,51 @@
+/**
+ * The tests StrykerJS runs against each mutant (`npm run mutation`, TESTING.md).
+ * Only tests that run the product in this process can kill a mutant: a spawned
+ * `bin/upw.js` runs dist/, built from the unmutated source, so the files that
+ * only drive the binary are left out (they would cost minutes and kill
+ * nothing). No global setup either: nothing here needs dist/.
+ *
+ * Stryker credits the code a test runs (its beforeEach included) to that test,
+ * and code run in beforeAll or at module level to none: such "static" mutants
+ * are run against every test with the module cache reloaded, which costs
+ * hours. So the tests below do their product work inside the test or its
+ * beforeEach. Left out for that reason: impressions-parity.test.ts, which fills
+ * 400 days of a world in beforeAll (and is being rewritten on another branch).
+ */
+import { defineConfig } from 'vitest/config';
+
+/** In-process tests of src/collect, src/store, src/query, src/backfill, src/posts and src/daemon. */
+export const MUTATION_TESTS = [
+  'test/backfill-errors.test.ts',
+  'test/backfill-split.test.ts',
+  'test/backfill-units.test.ts',
+  'test/collect.test.ts',
+  'test/collect-counted-field.test.ts',
+  'test/collect-targets.test.ts',
+  'test/daemon-in-process.test.ts',
+  'test/impressions-handworked.test.ts',
+  'test/posts.test.ts',
+  'test/posts-limit.test.ts',
+  'test/posts-parse.test.ts',
+  'test/posts-render.test.ts',
+  'test/query-render.test.ts',
+  'test/query-resolve.test.ts',
+  'test/reliability-bad-answers.test.ts',
+  'test/reliability-faults.test.ts',
+  'test/reliability-faults-midrun.test.ts',
+  'test/rewrite-unchanged.test.ts',
+  'test/rules-learn.test.ts',
+  'test/rules-record.test.ts',
+  'test/run-level-errors.test.ts',
+  'test/store-reads.test.ts',
+  'test/values-writer.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: MUTATION_TESTS,
+    // Instrumented code on two busy cores runs several times slower than `npm test`.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
