@@ -58,4 +58,12 @@ export default defineConfig({
   // Default { track: true, days: 30 }. Each collect also reads the post analytics of every upload
   // younger than `days` (1 to 365): one history call, then one call per post and day.
   posts: { track: true, days: 30 },
+
+  // Default 'default'. This collector's label in a team warehouse several collectors share (one per API
+  // key or machine): every row `upw sync` sends carries it, in the column `account` (letters, digits, . _ @ -).
+  account: 'default',
+
+  // Default: not set, no team warehouse. A PostgreSQL URL `upw sync` replicates into, and the daemon syncs
+  // to after each tick (UPW_POSTGRES_URL and --to win over it); its password is never logged or stored, e.g.
+  //   postgres: 'postgres://upw:secret@db.internal:5432/analytics',
 });

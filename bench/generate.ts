@@ -24,8 +24,13 @@ export interface Generated {
 
 const PROFILES_PER_TRANSACTION = 50;
 
-/** Create and fill the warehouse at `path`; the last day is `asOf`. */
-export function generateWarehouse(path: string, opts: { profiles: number; days: number; asOf: string }): Generated {
+/**
+ * Create and fill the warehouse at `path`; the last day is `asOf`. `platforms`:
+ * how many platforms each profile has (default all ten; fewer are dealt round the
+ * list, so all appear). What the server counted each day (daily_impressions) is
+ * filled beside the values, as collect and backfill write it.
+ */
+export function generateWarehouse(path: string, opts: { profiles: number; days: number; asOf: string; platforms?: number }): Generated {
   const t0 = performance.now();
   const wh = openWarehouse(path);
   const db = wh.sqlite;
@@ -67,6 +72,7 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
      WHERE s.kind = 'snapshot' AND s.id BETWEEN ? AND ?
      ORDER BY s.profile_id, s.platform, v.day`,
   );
+  const perProfile = Math.min(opts.platforms ?? PLATFORMS.length, PLATFORMS.length);
   let values = 0;
   for (let start = 0; start < opts.profiles; start += PROFILES_PER_TRANSACTION) {
     db.transaction(() => {
@@ -74,7 +80,8 @@ export function generateWarehouse(path: string, opts: { profiles: number; days: 
       let hi = 0;
       for (let i = start; i < Math.min(opts.profiles, start + PROFILES_PER_TRANSACTION); i++) {
         const id = profile.run(`profile-${String(i + 1).padStart(5, '0')}`, `${first}T03:00:00.000Z`).lastInsertRowid;
-        for (const p of PLATFORMS) {
+        for (let k = 0; k < perProfile; k++) {
+          const p = PLATFORMS[(i + k) % PLATFORMS.length]!;
           const names: Array<[string, string]> = PLATFORM_METRICS[p].map((m) => ['snapshot', m]);
           names.push(['timeseries', 'reach']);
           if (p === 'facebook') names.push(['timeseries', 'impressions']);

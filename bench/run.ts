@@ -12,6 +12,7 @@ import { buildCli, guarded, type FigureResult } from './lib.js';
 import { memoryFigure } from './memory.bench.js';
 import { portfolioFigure } from './portfolio.bench.js';
 import { queryFigure } from './query.bench.js';
+import { syncFigure } from './sync.bench.js';
 import { printTable, writeMarkdown } from './report.js';
 
 const { values: flags } = parseArgs({
@@ -30,9 +31,9 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   process.stdout.write(`Usage: npm run bench [-- flags]
   --quick            a smaller run, about a minute on a quiet machine (figure 7 on 50 profiles, figures 6 and 8
-                     on 10 profiles for 10 days: their targets are set for 200 profiles and 30 days)
+                     on 10 profiles for 10 days: their targets are set for 200 profiles and 30 days; figure 9 on 50)
   --only 1,3         only these figures (1 collect, 2 ingest, 3 queries + 5 size, 4 memory, 6 raw answers + 8 growth,
-                     7 portfolio queries); BENCHMARKS.md is not written
+                     7 portfolio queries, 9 sync into PostgreSQL); BENCHMARKS.md is not written
   --no-write         print the table only
   --profiles N       figure 1: profiles (default 500, quick 100)
   --latency MS       figure 1: simulator latency (default 100)
@@ -44,7 +45,7 @@ if (flags.help) {
 
 const quick = flags.quick;
 const num = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
-const only = new Set((flags.only ?? '1,2,3,4,6,7').split(',').map((s) => s.trim()));
+const only = new Set((flags.only ?? '1,2,3,4,6,7,9').split(',').map((s) => s.trim()));
 const started = Date.now();
 // Other work on the machine moves every figure: the load averages go into BENCHMARKS.md.
 const loadAtStart = loadavg()[0]!;
@@ -89,6 +90,13 @@ if (only.has('7')) {
 if (only.has('6') || only.has('8')) {
   progress('figures 6 and 8: daily collects, raw answers and growth');
   results.push(await guarded('6. raw answers', () => growthFigure(quick ? { profiles: 10, days: 10 } : { profiles: 200, days: 30 })));
+}
+if (only.has('9')) {
+  progress('figure 9: sync into PostgreSQL (UPW_BENCH_POSTGRES_URL or UPW_TEST_POSTGRES_URL)');
+  const sync = quick
+    ? { first: { profiles: 50, days: 365, platforms: 4, rounds: 2 }, daily: { profiles: 1_000, days: 30, platforms: 4 } }
+    : { first: { profiles: 200, days: 365, platforms: 4, rounds: 3 }, daily: { profiles: 1_000, days: 365, platforms: 4 } };
+  results.push(await guarded('9. sync', () => syncFigure(sync)));
 }
 
 // Some figures share a run (3 and 5, 6 and 8): put every row and note back in figure order.

@@ -9,6 +9,8 @@ export const ExitCode = {
   keyRefused: 3,
   profileNotFound: 4,
   partial: 5,
+  /** The same 5: the team warehouse (PostgreSQL) could not be reached or refused the sync. */
+  teamWarehouse: 5,
   busy: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -74,6 +76,25 @@ export class WarehouseNotFoundError extends UpwError {
 export class PartialRunError extends UpwError {
   override readonly name = 'PartialRunError';
   readonly exitCode = ExitCode.partial;
+}
+
+/**
+ * The team warehouse (PostgreSQL) could not be reached, refused the login,
+ * has no such database, or refused the sync's statements (exit 5). The message
+ * names the server by its URL with the password masked; the collection is not
+ * affected.
+ */
+export class TeamWarehouseError extends UpwError {
+  override readonly name = 'TeamWarehouseError';
+  readonly exitCode = ExitCode.teamWarehouse;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** PostgreSQL holds this account from another warehouse file (exit 2: give each collector its own account). */
+export class AccountTakenError extends BadInputError {
+  override readonly name = 'AccountTakenError';
 }
 
 interface RequestContext {

@@ -23,11 +23,12 @@ describe('the collector.config.ts of the checkout', () => {
   it('shows every key with its default and a line that says what it does', async () => {
     const text = readFileSync(join(ROOT, 'collector.config.ts'), 'utf8');
     const config = await loadConfig({ cwd: ROOT, isValidSchedule });
-    const { file: _file, profiles: _profiles, database: _database, publish, ...rest } = config;
-    // Every key this build knows, set to its default (publish has none: it is shown commented out).
-    expect(rest).toEqual({ schedule: DEFAULTS.schedule, timezone: DEFAULTS.timezone, serverTimezone: DEFAULTS.serverTimezone, concurrency: DEFAULTS.concurrency, requestTimeoutMs: DEFAULTS.requestTimeoutMs, retries: DEFAULTS.retries, rawRetentionDays: DEFAULTS.rawRetentionDays, posts: DEFAULTS.posts });
+    const { file: _file, profiles: _profiles, database: _database, publish, postgres, ...rest } = config;
+    // Every key this build knows, set to its default (publish and postgres have none: they are shown commented out).
+    expect(rest).toEqual({ schedule: DEFAULTS.schedule, timezone: DEFAULTS.timezone, serverTimezone: DEFAULTS.serverTimezone, concurrency: DEFAULTS.concurrency, requestTimeoutMs: DEFAULTS.requestTimeoutMs, retries: DEFAULTS.retries, rawRetentionDays: DEFAULTS.rawRetentionDays, posts: DEFAULTS.posts, account: DEFAULTS.account });
     expect(publish).toBeUndefined();
-    for (const key of ['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'publish', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts']) {
+    expect(postgres).toBeUndefined();
+    for (const key of ['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'publish', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'account', 'postgres']) {
       // The comment right above each key says its default (or that it is required).
       expect(text, key).toMatch(new RegExp(`// (Default|Required)[^\\n]*\\n(\\s*//[^\\n]*\\n)*\\s*(//\\s*)?${key}:`));
     }

@@ -49,6 +49,22 @@ describe('loading collector.config.ts', () => {
     ]);
   });
 
+  it('labels the collector "default" and has no team warehouse unless told, and checks both keys without quoting a URL', async () => {
+    const plain = await loadConfig({ file: join(dir, 'plain.config.ts'), cwd: '/', isValidSchedule });
+    expect(plain).toMatchObject({ account: 'default', postgres: undefined });
+    const good = join(dir, 'team.config.ts');
+    writeFileSync(good, `export default { profiles: 'all', account: 'agency-a', postgres: 'postgres://upw:pw@db.example.com:5432/analytics' };\n`);
+    expect(await loadConfig({ file: good, cwd: dir, isValidSchedule })).toMatchObject({ account: 'agency-a', postgres: 'postgres://upw:pw@db.example.com:5432/analytics' });
+    const bad = join(dir, 'team-bad.config.ts');
+    writeFileSync(bad, `export default { profiles: 'all', account: 'two words', postgres: 'mysql://root:hunter2-secret@db/x' };\n`);
+    const error = (await loadConfig({ file: bad, cwd: dir, isValidSchedule }).catch((e: unknown) => e)) as ConfigError;
+    expect(error.problems).toEqual([
+      `account: must be 1 to 64 letters, digits, '.', '_', '-' or '@', got "two words"`,
+      'postgres: not a PostgreSQL URL (expected postgres://user:password@host:5432/database)',
+    ]);
+    expect(error.message).not.toContain('hunter2-secret');
+  });
+
   it('makes the CLI exit 2 with every problem listed and no stack trace', async () => {
     const file = join(dir, 'bad2.config.ts');
     writeFileSync(file, `export default { profiles: 'some', retries: -1 };\n`);

@@ -136,6 +136,7 @@ describe('post tracking during collect', () => {
     expect(c.count('SELECT count(*) FROM posts')).toBe(postsBefore);
     expect(c.all('SELECT request_id, platform, day, metric, value FROM post_metrics ORDER BY request_id, platform, day, metric')).toEqual(
       before.map((r) => {
+        // A rerun replaces the day's readings: when and by which run they were read moves with them.
         const { observed_at: _, run_id: __, ...rest } = r as Record<string, unknown>;
         return rest;
       }),

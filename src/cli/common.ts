@@ -9,6 +9,7 @@ import { BadInputError } from '../errors.js';
 import { createLogger, type LogFormat, type Logger } from '../logger.js';
 import { configWarnings } from '../config/config.js';
 import { isPlatformName, normalizePlatform, unknownPlatformWarning } from '../platforms.js';
+import { parseTeamUrl, urlSecrets, type TeamUrl } from '../team/url.js';
 
 export interface CommandIo {
   cwd: string;
@@ -78,14 +79,18 @@ export interface Context {
   log: Logger;
 }
 
-/** Load the config and decide the database path: --db, then UPW_DB, then the config. */
-export async function loadContext(flags: { config?: string; db?: string }, io: CommandIo, logLevel?: string): Promise<Context> {
+/**
+ * Load the config and decide the database path: --db, then UPW_DB, then the config.
+ * `secrets`: more text the logs must never show (a password given on the command line).
+ */
+export async function loadContext(flags: { config?: string; db?: string }, io: CommandIo, logLevel?: string, secrets: readonly string[] = []): Promise<Context> {
   const dotenv = resolve(io.cwd, '.env');
   if (existsSync(dotenv)) process.loadEnvFile(dotenv);
   const { isValidSchedule } = await import('../daemon/scheduler.js');
   const config = await loadConfig({ file: flags.config, cwd: io.cwd, isValidSchedule });
   const dbPath = flags.db ? resolve(io.cwd, flags.db) : io.env.UPW_DB ? resolve(io.cwd, io.env.UPW_DB) : config.database;
-  const log = createLogger({ level: io.env.LOG_LEVEL ?? logLevel, apiKey: io.env.UPLOAD_POST_API_KEY, format: io.logFormat });
+  const passwords = [...secrets, ...urlSecrets(io.env.UPW_POSTGRES_URL), ...urlSecrets(config.postgres)];
+  const log = createLogger({ level: io.env.LOG_LEVEL ?? logLevel, apiKey: io.env.UPLOAD_POST_API_KEY, secrets: passwords, format: io.logFormat });
   return { config, dbPath, log };
 }
 
@@ -99,6 +104,14 @@ export function apiClientFrom(io: CommandIo, config: ResolvedConfig): ApiClient 
     timeoutMs: config.requestTimeoutMs,
     retries: config.retries,
   });
+}
+
+/** The team warehouse's URL: --to, then UPW_POSTGRES_URL, then the config's postgres; undefined when none is set. */
+export function teamUrlFrom(to: string | undefined, io: CommandIo, config: ResolvedConfig): TeamUrl | undefined {
+  if (to !== undefined) return parseTeamUrl(to, '--to');
+  if (io.env.UPW_POSTGRES_URL) return parseTeamUrl(io.env.UPW_POSTGRES_URL, 'UPW_POSTGRES_URL');
+  if (config.postgres) return parseTeamUrl(config.postgres, "the config's postgres");
+  return undefined;
 }
 
 export function writeJson(io: CommandIo, value: unknown): void {

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { describe: string; load: () => Promise<CommandMo
   export: { describe: 'one BI view as CSV or JSON (--format, --out, --profile, --platform, dates)', load: () => import('./commands/export.js') },
   report: { describe: 'one self-contained HTML file with charts and the range totals', load: () => import('./commands/report.js') },
   publish: { describe: 'a consistent rollback-journal copy of the warehouse for BI readers (--out FILE)', load: () => import('./commands/publish.js') },
+  sync: { describe: 'replicate the warehouse into PostgreSQL, incrementally (--to URL, --full)', load: () => import('./commands/sync.js') },
   demo: { describe: 'built-in simulator on loopback → data/demo.sqlite and its HTML report, no API key', load: () => import('./commands/demo.js') },
 };
 
@@ -30,8 +31,8 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.desc
 
 upw --version (or -V) prints the version.
 ${GLOBAL_HELP}
-Exit codes: 0 ok, 1 unexpected, 2 bad input, 3 key refused, 4 profile (or warehouse) not found, 5 partial,
-            6 another upw process is writing this warehouse (the message names its pid)
+Exit codes: 0 ok, 1 unexpected, 2 bad input, 3 key refused, 4 profile (or warehouse) not found, 5 partial
+            (or PostgreSQL unreachable for sync), 6 another upw process is writing this warehouse (the message names its pid)
 `;
 }
 
@@ -44,6 +45,8 @@ Environment:
   UPLOAD_POST_API_KEY   your API key, for commands that call the API (never stored or logged)
   UPLOAD_POST_BASE_URL  the API (default https://api.upload-post.com/api)
   UPW_DB                the database file (--db wins; it wins over the config's database)
+  UPW_POSTGRES_URL      the team warehouse for upw sync and the daemon (--to wins; it wins over the config's
+                        postgres); its password is never logged or stored
   LOG_LEVEL             error, warn, info (default), debug, trace or silent; debug adds stack traces
   UPW_NOW               an ISO instant the clock starts at: moves "today" for queries and the
                         simulator; a live answer is still filed under the server's day

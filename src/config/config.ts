@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { isValidTimeZone } from '../dates.js';
 import { isPlatformName, normalizePlatform, unknownPlatformWarning } from '../platforms.js';
+import { urlProblem } from '../team/url.js';
 
 export interface ProfileConfig {
   /** The Upload-Post profile username. */
@@ -50,6 +51,10 @@ export interface UserConfig {
   posts?: { track?: boolean; days?: number };
   /** Path of the BI copy (`upw publish`) refreshed after every collect, backfill and daemon tick, relative to the config file. Default: none. */
   publish?: string;
+  /** This collector's label in a shared team warehouse (every row synced carries it). Default `default`. */
+  account?: string;
+  /** The team warehouse's URL (`postgres://user:password@host:5432/db`); the daemon syncs after each tick. Default none. */
+  postgres?: string;
 }
 
 export interface ResolvedProfile {
@@ -74,6 +79,8 @@ export interface ResolvedConfig {
   posts: { track: boolean; days: number };
   /** Absolute; undefined: no copy after runs. */
   publish: string | undefined;
+  account: string;
+  postgres: string | undefined;
 }
 
 /** Type the config file's default export. */
@@ -91,10 +98,14 @@ export const DEFAULTS = {
   retries: 4,
   rawRetentionDays: 400,
   posts: { track: true, days: 30 },
+  account: 'default',
 } as const;
 
-const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'publish']);
+const TOP_KEYS = new Set(['profiles', 'database', 'schedule', 'timezone', 'serverTimezone', 'concurrency', 'requestTimeoutMs', 'retries', 'rawRetentionDays', 'posts', 'publish', 'account', 'postgres']);
 const PROFILE_KEYS = new Set(['username', 'platforms', 'facebookPageId', 'linkedinPageUrn']);
+
+// A label people read in BI tools and type in WHERE clauses: no spaces or quotes to trip on.
+const ACCOUNT = /^[A-Za-z0-9._@-]{1,64}$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -174,6 +185,14 @@ export function validateConfig(raw: unknown, isValidSchedule: (expr: string) => 
       checkInt(problems, 'posts.days', raw.posts.days, 1, 365);
     }
   }
+  if (checkString(problems, 'account', raw.account) && typeof raw.account === 'string' && !ACCOUNT.test(raw.account)) {
+    problems.push(`account: must be 1 to 64 letters, digits, '.', '_', '-' or '@', got ${JSON.stringify(raw.account)}`);
+  }
+  if (raw.postgres !== undefined) {
+    // Never quote the value: it may hold a password.
+    const problem = typeof raw.postgres === 'string' ? urlProblem(raw.postgres) : `must be a string (${typeof raw.postgres} given)`;
+    if (problem) problems.push(`postgres: ${problem}`);
+  }
   return problems;
 }
 
@@ -212,5 +231,7 @@ export function resolveConfig(raw: UserConfig | undefined, file: string | undefi
     rawRetentionDays: raw?.rawRetentionDays ?? DEFAULTS.rawRetentionDays,
     posts: { track: raw?.posts?.track ?? DEFAULTS.posts.track, days: raw?.posts?.days ?? DEFAULTS.posts.days },
     publish: raw?.publish === undefined ? undefined : resolve(baseDir, raw.publish),
+    account: raw?.account ?? DEFAULTS.account,
+    postgres: raw?.postgres?.trim() || undefined,
   };
 }

@@ -23,8 +23,15 @@ export interface DaemonOptions {
   afterProfiles?: CollectInput['afterProfiles'];
   /** How long a stop waits for the job in flight before abandoning it (the whole stop must fit in 10 s). */
   graceMs?: number;
-  /** After each job, ok or not (refreshing the published copy); skipped once stopping. Its failure is logged. */
+  /** After each job, ok or not, in line (refreshing the published copy); skipped once stopping. Its failure is logged. */
   afterJob?: () => Promise<void>;
+  /**
+   * Also called after each job (a sync to PostgreSQL), but beside the schedule,
+   * never in the way of a collection: one at a time, and a job that ends while
+   * it runs has it called once more afterwards. Its failures are its own to
+   * record; a rejection is only logged.
+   */
+  besideSchedule?: () => Promise<void>;
 }
 
 export interface Daemon {
@@ -41,6 +48,8 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
   const abort = new AbortController();
   const startedAt = new Date().toISOString();
   let current: Promise<void> | undefined;
+  let beside: Promise<void> | undefined;
+  let besideAgain = false;
   let stopping: Promise<void> | undefined;
   let exitCode: number = ExitCode.ok;
   let resolveDone: (code: number) => void = () => {};
@@ -82,8 +91,27 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
       .catch((err: unknown) => log.warn({ err }, 'the after-job step failed'))
       .finally(() => {
         current = undefined;
+        besideSchedule();
       });
     return current;
+  }
+
+  function besideSchedule(): void {
+    if (!options.besideSchedule || stopping) return;
+    if (beside) {
+      besideAgain = true;
+      return;
+    }
+    beside = options
+      .besideSchedule()
+      .catch((err: unknown) => log.error({ err }, 'the step beside the schedule failed'))
+      .finally(() => {
+        beside = undefined;
+        if (besideAgain) {
+          besideAgain = false;
+          besideSchedule();
+        }
+      });
   }
 
   async function work(reason: 'start' | 'tick'): Promise<void> {
@@ -133,7 +161,7 @@ export function startDaemon(deps: CollectDeps, options: DaemonOptions = {}): Dae
       log.info({ reason }, 'stopping: no new ticks, the profile in flight finishes');
       await schedule.stop();
       abort.abort();
-      const inFlight = current;
+      const inFlight = current || beside ? Promise.all([current, beside]) : undefined;
       if (inFlight) {
         const grace = new AbortController();
         const finished = await Promise.race([inFlight.then(() => true), sleep(options.graceMs ?? 7_000, false, { signal: grace.signal }).catch(() => false)]);
