@@ -11,7 +11,7 @@ export interface ViewColumn {
   type: string;
 }
 
-/** Row filters; each applies only to a view that has the column it filters on. */
+/** Row filters, each on the column it names: pass one only for a view that has that column (upw export refuses the others). */
 export interface ViewFilter {
   /** `profile_username IN (…)` */
   profiles?: readonly string[];
