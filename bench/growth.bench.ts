@@ -14,7 +14,8 @@ import { collect } from '../src/collect/collect.usecases.js';
 import { resolveConfig } from '../src/config/config.js';
 import { addDays } from '../src/dates.js';
 import { createLogger } from '../src/logger.js';
-import { PLATFORMS } from '../src/platforms.js';
+// The ten platforms the simulator's generated profiles connect (google_business is not among them).
+import { PLATFORMS } from '../src/simulator/index.js';
 import { trackPosts } from '../src/posts/posts.usecases.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { generatedNames, int, mb, startRemoteSimulator, tempDir, type FigureResult, type Row } from './lib.js';

@@ -14,7 +14,8 @@ import type { RawAnswer } from '../src/api/client.js';
 import { storeProfile } from '../src/collect/collect.usecases.js';
 import { addDays } from '../src/dates.js';
 import { createLogger } from '../src/logger.js';
-import { PLATFORMS } from '../src/platforms.js';
+// The ten platforms the simulator's generated profiles connect (google_business is not among them).
+import { PLATFORMS } from '../src/simulator/index.js';
 import { REPLICATED } from '../src/replication.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { readPlatformMetricsCache } from '../src/store/rules.repository.js';
