@@ -27,6 +27,8 @@ async function reachable(url: string | undefined): Promise<string | undefined> {
 const adminUrl = process.env.UPW_TEST_POSTGRES_URL;
 const problem = await reachable(adminUrl);
 if (problem && process.env.CI === 'true') throw new Error(`PostgreSQL suites cannot run under CI: ${problem}`);
+// Said where a default run shows it too (a skipped suite's name shows only in the verbose reporter).
+if (problem) process.stderr.write(`PostgreSQL suites skipped: ${problem}\n`);
 
 // These suites run real processes against two servers; on a busy machine 30 s is not enough.
 const TIMEOUT = 180_000;
