@@ -22,6 +22,28 @@ afterAll(() => sim.close());
 describe('upw demo', () => {
   const cwd = tempDir();
 
+  it('with UPW_NOW runs its built-in server on that clock: every day it files is the server\'s, up to that day, with no gap left', async () => {
+    const replay = tempDir();
+    const env = { UPW_NOW: '2026-03-15T12:00:00Z' };
+    const r = await runCli(['demo', '--json'], { cwd: replay, env });
+    expect(r.code).toBe(0);
+    const file = new Database(join(replay, 'data/demo.sqlite'), { readonly: true });
+    try {
+      for (const table of ['daily_values', 'daily_impressions', 'demographics', 'post_metrics']) {
+        expect(file.prepare(`SELECT max(day) FROM ${table}`).pluck().get(), table).toBe('2026-03-15');
+      }
+      expect(file.prepare("SELECT day FROM runs WHERE kind = 'collect'").pluck().all()).toEqual(['2026-03-15']);
+    } finally {
+      file.close();
+    }
+    // The same clock for status: the day collected is today, and no profile lacks a day up to it.
+    const status = await runCli(['status', '--json', '--db', join(replay, 'data/demo.sqlite')], { cwd: replay, env });
+    expect(status.code).toBe(0);
+    const profiles = (JSON.parse(status.stdout) as { profiles: { profile: string; last_day: string; days_missing: number }[] }).profiles;
+    expect(profiles.map((p) => p.profile)).toEqual(sim.world.profiles().sort());
+    for (const p of profiles) expect([p.profile, p.last_day, p.days_missing]).toEqual([p.profile, '2026-03-15', 0]);
+  });
+
   it('fills data/demo.sqlite and reports totals equal to the live endpoint', async () => {
     const r = await runCli(['demo', '--json'], { cwd });
     // Nothing on stderr but the one warning per demo profile with Facebook, which the real API wants a page id for.

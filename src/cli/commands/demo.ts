@@ -9,6 +9,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ApiClient } from '../../api/client.js';
 import { collect } from '../../collect/collect.usecases.js';
 import { resolveConfig } from '../../config/config.js';
+import { now } from '../../dates.js';
 import { ExitCode } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { explainImpressions } from '../../query/impressions.usecases.js';
@@ -36,7 +37,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const dbPath = resolve(io.cwd, flags.db ?? 'data/demo.sqlite');
   const log = createLogger({ level: io.env.LOG_LEVEL ?? 'warn', apiKey: DEMO_KEY, format: io.logFormat });
   const { startSimulator } = await import('../../simulator/index.js');
-  const sim = await startSimulator({ seed: 1, apiKey: DEMO_KEY });
+  // The product's clock: with UPW_NOW the built-in server's day moves with the queries' "today".
+  const sim = await startSimulator({ seed: 1, apiKey: DEMO_KEY, now });
   const wh = openWriter(dbPath);
   try {
     const config = resolveConfig({ profiles: 'all', database: dbPath }, undefined, io.cwd);
