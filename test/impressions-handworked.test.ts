@@ -217,6 +217,18 @@ describe('metrics mode', () => {
     });
   });
 
+  it('echoes the platform filter after the metrics, and leaves the breakdown out unless asked for', () => {
+    // youtube's likes on 03-10 … 03-14, as in the breakdown above: 50.
+    expect(totalImpressions(wh, 'paper', { metrics: 'likes', platform: 'YouTube', start_date: '2026-03-10', end_date: '2026-03-14', as_of: asOf })).toEqualJsonText({
+      success: true,
+      profile_username: 'paper',
+      start_date: '2026-03-10',
+      end_date: '2026-03-14',
+      metrics: { likes: 50 },
+      platforms_filter: ['youtube'],
+    });
+  });
+
   it('answers a metrics list naming no metric in default mode, as the API does', () => {
     expect(totalImpressions(wh, 'paper', { metrics: ',', date: '2026-03-12', as_of: asOf })).toMatchObject({ total_impressions: 315 });
   });
@@ -242,6 +254,9 @@ describe('warnings', () => {
   it('names a platform without a known rule where it had values to add', () => {
     expect(warningsOf({ date: '2026-03-10' }).join('\n')).toMatch(/mastodon/);
     expect(warningsOf({ date: '2026-03-11' }).join('\n')).not.toMatch(/mastodon/);
+    // Metrics mode adds named fields and the time series their reach: no rule is needed, none is missed.
+    expect(warningsOf({ date: '2026-03-10', metrics: 'likes' })).toEqual([]);
+    expect(warningsOf({ date: '2026-03-10', source: 'timeseries' }).join('\n')).not.toMatch(/mastodon/);
   });
 
   it('warns that Facebook rolling values over-count over several days, and only then', () => {
@@ -280,7 +295,7 @@ describe('bad input and unknown profiles', () => {
 
   it('throws ProfileNotFoundError for a profile the warehouse holds nothing for', () => {
     expect(() => totalImpressions(wh, 'nobody', { as_of: asOf })).toThrow(ProfileNotFoundError);
-    expect(() => totalImpressions(wh, 'nobody', { as_of: asOf })).toThrow('nobody');
+    expect(() => totalImpressions(wh, 'nobody', { as_of: asOf })).toThrow(`Profile "nobody" not found in the warehouse ${wh.path}`);
   });
 
   it('checks the input before looking for the profile, as the API does', () => {

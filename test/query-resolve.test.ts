@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../src/errors.js';
 import { parsePlatformFilter, resolveQuery, todayFor } from '../src/query/impressions.query.js';
-import { queryFromFlags } from '../src/query/query.flags.js';
+import { QUERY_HELP, queryFromFlags } from '../src/query/query.flags.js';
+import { QUERY_METRICS } from '../src/platforms.js';
 import { renderTable } from '../src/query/table.js';
 
 const clock = () => new Date('2026-03-15T23:30:00Z');
@@ -57,7 +58,29 @@ describe('parsing lists', () => {
   });
 });
 
+describe('bad input, in the API\'s words', () => {
+  it('names the parameter of a day that is not one', () => {
+    for (const name of ['date', 'start_date', 'end_date', 'as_of'] as const) {
+      expect(() => resolveQuery({ as_of: '2026-03-15', [name]: '2026-02-30' })).toThrow(`Invalid ${name}: "2026-02-30" is not a real day in YYYY-MM-DD format`);
+    }
+  });
+
+  it('lists the periods, the metrics, and refuses metrics with the time series', () => {
+    expect(() => resolveQuery({ period: 'fortnight' })).toThrow('Invalid period: "fortnight" (expected one of last_day, last_week, last_month, last_3months, last_year)');
+    expect(() => resolveQuery({ metrics: 'likes,clicks' })).toThrow(`Invalid metric: "clicks" (available: ${QUERY_METRICS.join(', ')})`);
+    expect(() => resolveQuery({ metrics: 'clicks,taps' })).toThrow(`Invalid metrics: "clicks", "taps" (available: ${QUERY_METRICS.join(', ')})`);
+    expect(() => resolveQuery({ metrics: 'likes,views', source: 'timeseries' })).toThrow(
+      'metrics (likes,views) cannot be used with source=timeseries: the time series hold one daily series per platform, not metrics',
+    );
+  });
+});
+
 describe('flags', () => {
+  it('set nothing that was not given', () => {
+    expect(queryFromFlags({ breakdown: false }, 'UTC')).toStrictEqual({ timezone: 'UTC' });
+    expect(QUERY_HELP).toMatch(/^Query flags \(the API's parameters\):\n  --date D/);
+  });
+
   it('map one to one onto the API parameter names', () => {
     expect(
       queryFromFlags({ date: 'D', 'start-date': 'S', 'end-date': 'E', period: 'P', platform: 'a,b', breakdown: true, metrics: 'm', 'as-of': 'A', source: 'timeseries' }, 'Europe/Paris'),
