@@ -18,6 +18,7 @@ import { defineConfig } from 'vitest/config';
 export const MUTATION_TESTS = [
   'test/backfill-errors.test.ts',
   'test/backfill-split.test.ts',
+  'test/backfill-summary.test.ts',
   'test/backfill-units.test.ts',
   'test/collect.test.ts',
   'test/collect-counted-field.test.ts',
