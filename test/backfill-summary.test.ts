@@ -105,4 +105,14 @@ describe('the books of a backfill', () => {
     expect(s.run).toMatchObject({ status: 'partial', message: '3 imported, 0 already complete, 0 failed', profilesOk: 2, profilesFailed: 0, platformsFailed: 0, platformsOk: 3 });
     expect(log.lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual(['platform-metrics unavailable; using the cached or built-in rules']);
   });
+
+  it('notes in run_changes, per profile, the first and last day its pieces wrote', async () => {
+    const h = backfiller(dir, sim, NOW);
+    const s = await run(h, { ranges: RANGES, timeseries: false }).done;
+    expect(s.imported).toBe(6);
+    expect(h.rows('SELECT p.username AS profile, c.from_day AS fromDay, c.to_day AS toDay FROM run_changes c JOIN profiles p ON p.id = c.profile_id WHERE c.run_id = ? ORDER BY p.username', s.run.id)).toEqual([
+      { profile: 'alpha', fromDay: '2026-03-01', toDay: '2026-03-10' },
+      { profile: 'beta', fromDay: '2026-03-01', toDay: '2026-03-10' },
+    ]);
+  });
 });

@@ -86,6 +86,25 @@ describe('the field counted each day', () => {
     expect(identifyFields([day('2026-03-01', 3, tie)], { ruleOn: () => 'reach', builtIn: 'likes' })[0]!.field).toBe('views');
   });
 
+  it('sorts the days first, so a tie follows the day before in time, not in the answer', () => {
+    const tie = { views: 3, impressions: 3 };
+    const out = identifyFields([day('2026-03-03', 3, tie), day('2026-03-01', 4, { views: 9, impressions: 4 }), day('2026-03-02', 3, tie)], none);
+    expect(out.map((o) => [o.day, o.field])).toEqual([
+      ['2026-03-01', 'impressions'],
+      ['2026-03-02', 'impressions'],
+      ['2026-03-03', 'impressions'],
+    ]);
+  });
+
+  it('passes over a day before whose field is not among the tie, and keeps it across a day that names none', () => {
+    const tie = { views: 3, impressions: 3 };
+    // reach on the 1st is not in the tie of the 2nd: the first in the API's order.
+    expect(identifyFields([day('2026-03-01', 5, { reach: 5, views: 1 }), day('2026-03-02', 3, tie)], none).map((o) => o.field)).toEqual(['reach', 'views']);
+    // impressions on the 1st; the 2nd counts what no field holds; the tie on the 3rd still follows the 1st, over the built-in field.
+    const out = identifyFields([day('2026-03-01', 4, { views: 9, impressions: 4 }), day('2026-03-02', 12, { views: 1 }), day('2026-03-03', 3, tie)], { ruleOn: () => null, builtIn: 'views' });
+    expect(out.map((o) => o.field)).toEqual(['impressions', null, 'impressions']);
+  });
+
   it('is the stored rule\'s field when no queryable field holds the count and the rule names one metrics mode cannot bring', () => {
     const readings = [day('2026-03-01', 12, { likes: 3, followers: 40 })];
     expect(identifyFields(readings, { ruleOn: () => 'engagement', builtIn: 'engagement' })).toEqual([{ day: '2026-03-01', field: 'engagement', fromValues: false, counted: true }]);
