@@ -16,7 +16,9 @@ import { defineConfig } from 'vitest/config';
 
 /** In-process tests of src/collect, src/store, src/query, src/backfill, src/posts and src/daemon. */
 export const MUTATION_TESTS = [
+  'test/backfill-bad-values.test.ts',
   'test/backfill-errors.test.ts',
+  'test/backfill-identify.test.ts',
   'test/backfill-split.test.ts',
   'test/backfill-summary.test.ts',
   'test/backfill-units.test.ts',
