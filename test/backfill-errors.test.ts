@@ -122,6 +122,9 @@ describe('an answer without its breakdown', () => {
     const summary = await h.backfill({ ranges: [RANGE], timeseries: false });
     expect([summary.run.status, summary.imported, summary.failed]).toEqual(['partial', 2, 1]);
     expect(errorsOf(h, summary.run)).toEqual([['beta', 'x', 'malformed', 200]]);
+    expect(h.rows('SELECT message FROM run_errors WHERE run_id = ?', summary.run.id)).toEqual([
+      { message: 'total-impressions answered without a per_day breakdown (GET uploadposts/total-impressions/beta?platform=x → 200)' },
+    ]);
     const body = JSON.parse([...readRaw(h.wh, { runId: summary.run.id, profile: 'beta' })][0]!.body.toString('utf8')) as Record<string, unknown>;
     expect(body).toMatchObject({ success: true, profile_username: 'beta', start_date: RANGE.since, end_date: RANGE.until });
     expect(Object.keys(body)).not.toContain('per_day');
