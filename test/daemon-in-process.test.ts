@@ -229,6 +229,22 @@ describe('the daemon around its jobs', () => {
     expect(capture.lines.filter((l) => l.level === 50).map((l) => [l.msg, (l.err as { message?: string }).message])).toEqual([['the step beside the schedule failed', 'sync broke']]);
   }, 30_000);
 
+  it('logs a heartbeat it cannot write, and still stops cleanly', async () => {
+    const h = daemonWarehouse();
+    expect((await h.collect()).run.status).toBe('ok');
+    const capture = captureLogs();
+    const daemon = startDaemon({ ...h.deps, log: capture.log });
+    // The next beats meet a refusal from SQLite itself.
+    h.wh.sqlite.exec("CREATE TRIGGER no_beat BEFORE UPDATE ON daemon_state BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    const warned = await waitFor('a warning', () => capture.lines.find((l) => l.msg === 'heartbeat not written'));
+    expect(warned).toMatchObject({ level: 40, module: 'daemon' });
+    expect((warned.err as { message?: string }).message).toBe('disk says no');
+    h.wh.sqlite.exec('DROP TRIGGER no_beat');
+    await daemon.stop('test over');
+    expect(await daemon.done).toBe(0);
+    expect(readHeartbeat(h.wh)?.stoppedAt).not.toBeNull();
+  });
+
   it('rewrites its heartbeat while it runs', async () => {
     const h = daemonWarehouse();
     expect((await h.collect()).run.status).toBe('ok');
