@@ -359,6 +359,20 @@ describe('the schedule', () => {
     expect(schedule.nextRun()).toBeNull();
   });
 
+  it('warns of a tick missed while the process was busy', async () => {
+    const capture = captureLogs('debug');
+    let runs = 0;
+    const schedule = startSchedule({ expression: '* * * * * *', timezone: 'UTC', name: 'test', log: capture.log, run: async () => void runs++ });
+    await waitFor('a first tick', () => runs > 0 || undefined, 5_000);
+    // Busy for over two ticks: the event loop cannot run the schedule meanwhile.
+    const until = Date.now() + 2_500;
+    while (Date.now() < until);
+    const missed = await waitFor('the missed tick', () => capture.lines.find((l) => l.msg === 'tick missed: the process was busy or asleep'), 5_000);
+    await schedule.stop();
+    expect(missed).toMatchObject({ level: 40 });
+    expect(typeof missed.tick).toBe('string');
+  });
+
   it('computes the first tick strictly after an instant, in the schedule\'s zone', () => {
     // 03:00 in Tokyo (UTC+9, no DST) is 18:00 UTC the day before.
     expect(nextTickAfter('0 3 * * *', 'Asia/Tokyo', new Date('2026-03-10T12:00:00Z')).toISOString()).toBe('2026-03-10T18:00:00.000Z');
