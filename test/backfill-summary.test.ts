@@ -115,4 +115,30 @@ describe('the books of a backfill', () => {
       { profile: 'beta', fromDay: '2026-03-01', toDay: '2026-03-10' },
     ]);
   });
+
+  it('without ranges takes the 365 days up to today; with gaps, exactly those days, the run spanning them', async () => {
+    const h = backfiller(dir, sim, NOW);
+    const whole = await run(h, { timeseries: false }).done;
+    expect(whole.ranges).toEqual([{ since: '2025-03-15', until: '2026-03-15' }]);
+    expect(whole.run).toMatchObject({ since: '2025-03-15', until: '2026-03-15', message: '3 imported, 0 already complete, 0 failed' });
+
+    const g = backfiller(dir, sim, NOW);
+    const gaps = new Map([
+      ['beta', [{ platform: 'x', since: '2026-03-09', until: '2026-03-09' }]],
+      ['alpha', [{ platform: 'instagram', since: '2026-03-03', until: '2026-03-04' }]],
+    ]);
+    const s = await run(g, { gaps, timeseries: false }).done;
+    expect(s.run).toMatchObject({ since: '2026-03-03', until: '2026-03-09', message: '2 imported, 0 already complete, 0 failed', profilesOk: 2 });
+    expect(sim.requests().filter((r) => r.route === 'total-impressions' && r.query.metrics === undefined).map((r) => [r.profile, r.query.platform, r.query.start_date, r.query.end_date]).slice(-2)).toEqual([
+      ['alpha', 'instagram', '2026-03-03', '2026-03-04'],
+      ['beta', 'x', '2026-03-09', '2026-03-09'],
+    ]);
+  });
+
+  it('counts a configured profile the account does not list in its total, as not found and failed', async () => {
+    const h = backfiller(dir, sim, NOW, { profiles: [{ username: 'alpha' }, { username: 'beta' }, { username: 'ghost' }] });
+    const s = await run(h, { ranges: [RANGES[0]!], timeseries: false }).done;
+    expect([s.total, s.notFound, s.imported, s.failed]).toEqual([3, ['ghost'], 3, 0]);
+    expect(s.run).toMatchObject({ profilesOk: 2, profilesFailed: 1 });
+  });
 });

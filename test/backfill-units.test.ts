@@ -27,6 +27,10 @@ describe('the range of a backfill', () => {
     expect(() => resolveRange('2026-04-01', undefined, TODAY)).toThrow(new BadInputError(`--since 2026-04-01 is after today (${TODAY})`));
     expect(() => resolveRange('2026-04-01', '2026-05-01', TODAY)).toThrow(new BadInputError(`--since 2026-04-01 is after today (${TODAY})`));
   });
+
+  it('names --until in the complaint when it is today itself', () => {
+    expect(() => resolveRange('2026-03-16', TODAY, TODAY)).toThrow(`--since 2026-03-16 is after --until ${TODAY}`);
+  });
 });
 
 describe('the pieces of a profile', () => {
