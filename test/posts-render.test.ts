@@ -64,4 +64,39 @@ describe('upw posts', () => {
     expect(renderPostsTable('me', sameDay).split('\n')[0]).toBe('me: 1 tracked post, latest metrics per platform');
     expect(renderPostsTable('me', [])).toBe('me: no tracked posts yet (posts are read during upw collect when posts.track is on)\n');
   });
+
+  it('counts breakdown points instead of listing them, clips a title only past 24 characters, and hides an error with no day', () => {
+    const posts: TrackedPost[] = [
+      {
+        requestId: 'r3',
+        title: 'abcdefghijklmnopqrstuvwx',
+        caption: null,
+        mediaType: null,
+        uploadTimestamp: '2026-02-10T14:30:00.000Z',
+        firstSeenAt: '2026-02-10T15:00:00.000Z',
+        lastCheckedDay: '2026-02-20',
+        platforms: [{ platform: 'tiktok', platformPostId: null, postUrl: null, day: '2026-02-20', metrics: { views: 10, 'retention.1': 0.5, 'retention.2': 0.4, shares: 2 }, error: 'x', errorDay: null }],
+      },
+      {
+        requestId: 'r4',
+        title: 'abcdefghijklmnopqrstuvwxy',
+        caption: null,
+        mediaType: null,
+        uploadTimestamp: null,
+        firstSeenAt: '2026-02-11T00:00:00.000Z',
+        lastCheckedDay: null,
+        platforms: [{ platform: 'x', platformPostId: null, postUrl: null, day: null, metrics: {}, error: null, errorDay: null }],
+      },
+    ];
+    expect(renderPostsTable('me', posts)).toBe(
+      [
+        'me: 2 tracked posts, latest metrics per platform',
+        '',
+        'POSTED (UTC)      REQUEST ID  TITLE                     PLATFORM  READ        VIEWS  LIKES  COMMENTS  SHARES  OTHER',
+        '2026-02-10 14:30  r3          abcdefghijklmnopqrstuvwx  tiktok    2026-02-20     10      -         -       2  +2 breakdown values',
+        '-                 r4          abcdefghijklmnopqrstuvw…  x         -               -      -         -       -',
+        '',
+      ].join('\n'),
+    );
+  });
 });
