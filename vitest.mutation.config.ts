@@ -34,6 +34,7 @@ export const MUTATION_TESTS = [
   'test/posts-render.test.ts',
   'test/query-render.test.ts',
   'test/query-resolve.test.ts',
+  'test/raw-store.test.ts',
   'test/reliability-bad-answers.test.ts',
   'test/reliability-faults.test.ts',
   'test/reliability-faults-midrun.test.ts',
@@ -41,6 +42,7 @@ export const MUTATION_TESTS = [
   'test/rules-learn.test.ts',
   'test/rules-record.test.ts',
   'test/run-level-errors.test.ts',
+  'test/store-files.test.ts',
   'test/store-reads.test.ts',
   'test/values-writer.test.ts',
 ];
