@@ -43,6 +43,7 @@ export const MUTATION_TESTS = [
   'test/rules-record.test.ts',
   'test/run-level-errors.test.ts',
   'test/store-files.test.ts',
+  'test/store-publish.test.ts',
   'test/store-reads.test.ts',
   'test/values-writer.test.ts',
 ];
