@@ -42,6 +42,7 @@ export const MUTATION_TESTS = [
   'test/rules-learn.test.ts',
   'test/rules-record.test.ts',
   'test/run-level-errors.test.ts',
+  'test/store-changes.test.ts',
   'test/store-files.test.ts',
   'test/store-publish.test.ts',
   'test/store-reads.test.ts',
