@@ -44,6 +44,7 @@ export const MUTATION_TESTS = [
   'test/run-level-errors.test.ts',
   'test/store-changes.test.ts',
   'test/store-files.test.ts',
+  'test/store-posts-list.test.ts',
   'test/store-publish.test.ts',
   'test/store-reads.test.ts',
   'test/values-writer.test.ts',
