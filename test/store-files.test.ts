@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -311,5 +311,74 @@ describe('a file that is not a warehouse of this upw', () => {
     sqlite.exec('CREATE TABLE t (x)');
     expect(schemaState(sqlite)).toBe('foreign');
     sqlite.close();
+  });
+});
+
+describe('a reader whose -shm cannot be made (it points into a directory that does not exist)', () => {
+  /** A warehouse holding profile a, last closed by its writer, whose -shm is now a link to nowhere. */
+  function withoutShm(): string {
+    const db = join(fresh(), 'w.sqlite');
+    const wh = openWarehouse(db);
+    ensureProfile(wh, 'a');
+    wh.close();
+    rmSync(`${db}-shm`);
+    symlinkSync(join(root, 'no-such-dir', 'shm'), `${db}-shm`);
+    return db;
+  }
+
+  it('reads the file alone while nobody has it open, and knows once a writer has changed it', () => {
+    const db = withoutShm();
+    const reader = openWarehouse(db, { readonly: true });
+    expect(reader.sqlite.prepare('SELECT username FROM profiles').pluck().all()).toEqual(['a']);
+    expect(reader.intact()).toBe(true);
+    // A writer that can make the -shm again writes, and checkpoints into the file on close.
+    rmSync(`${db}-shm`);
+    const writer = openWarehouse(db);
+    ensureProfile(writer, 'b');
+    writer.close();
+    expect(reader.intact()).toBe(false);
+    reader.close();
+  });
+
+  it('refuses to read alone a file whose -wal holds data', () => {
+    const dir = fresh();
+    const source = join(dir, 'live.sqlite');
+    openWarehouse(source).close();
+    const writer = new Database(source);
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.prepare("INSERT INTO profiles (username, first_seen_at) VALUES ('a', '2026-03-01T00:00:00Z')").run();
+    // What a reader finds while that write is only in the WAL: the file and its -wal, no usable -shm.
+    const db = join(dir, 'w.sqlite');
+    copyFileSync(source, db);
+    copyFileSync(`${source}-wal`, `${db}-wal`);
+    writer.close();
+    expect(statSync(`${db}-wal`).size).toBeGreaterThan(0);
+    symlinkSync(join(dir, 'no-such-dir', 'shm'), `${db}-shm`);
+    expect(() => openWarehouse(db, { readonly: true })).toThrow(
+      new BadInputError(`Cannot read ${db}: its -wal holds data, its -shm is missing, and this user cannot create it; read the published copy (upw publish) or ask the warehouse's owner`),
+    );
+  });
+
+  it('refuses to read alone a file another process has open', async () => {
+    const db = withoutShm();
+    const script = `
+      const Database = require(${JSON.stringify(betterSqlite)});
+      const db = new Database(${JSON.stringify(db)}, { readonly: true });
+      process.stdout.write(String(db.prepare('SELECT count(*) FROM profiles').pluck().get()) + '\\n');
+      process.stdin.resume();
+      process.stdin.on('end', () => process.exit(0));`;
+    // The other process opens it while it still has its -shm (made by it), then the link comes back.
+    rmSync(`${db}-shm`);
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.push(child);
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    rmSync(`${db}-shm`);
+    symlinkSync(join(root, 'no-such-dir', 'shm'), `${db}-shm`);
+    expect(mayBeOpen(db)).toBe(true);
+    expect(() => openWarehouse(db, { readonly: true })).toThrow(
+      new BadInputError(`Cannot read ${db} now: another process has it open and its -wal/-shm are missing; try again, or read the published copy (upw publish)`),
+    );
+    await killed(child);
+    expect(mayBeOpen(db)).toBe(false);
   });
 });
