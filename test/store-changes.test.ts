@@ -11,7 +11,7 @@ import { WarehouseNotFoundError } from '../src/errors.js';
 import { REPLICATED, type ReplicatedTable } from '../src/replication.js';
 import { ChangeReader } from '../src/store/changes.repository.js';
 import { lastFinishedCollect } from '../src/store/health.repository.js';
-import { upsertPost, writePostMetrics } from '../src/store/posts.repository.js';
+import { upsertPost, upsertPostPlatform, writePostMetrics } from '../src/store/posts.repository.js';
 import { ensureProfile } from '../src/store/profiles.repository.js';
 import { finishRun, getRun, recordRunError, startRun } from '../src/store/runs.repository.js';
 import { ValueWriter } from '../src/store/values.repository.js';
@@ -34,7 +34,8 @@ const dead = () => false;
 /**
  * Run 1 (1 March): a's instagram reach 10 and counted 10, a's tiktok counted 5, b's x impressions 20,
  * one failure. Run 2 (2 March): a's reach of 1 March corrected to 12 (revision 1 keeps the 10), a's
- * reach 11 and counts 11 and 6 on 2 March, post p1 of a with 100 views, one failure; left running
+ * reach 11 and counts 11 and 6 on 2 March, post p1 of a with 100 views on instagram (post id ig1),
+ * post p2 of b with 4 likes on x on 20 February, one failure; left running
  * unless `finish`. Profiles a = 1, b = 2; series a/reach = 1, b/impressions = 2.
  */
 function twoRuns(path: string, finish = true): Warehouse {
@@ -61,6 +62,11 @@ function twoRuns(path: string, finish = true): Warehouse {
   w2.writeCounted({ profileId: a, platform: 'tiktok', day: '2026-03-02', value: 6, primaryField: 'views', metricType: 'views' }, 'collect', 2000);
   upsertPost(wh, { requestId: 'p1', runId: r2, profileId: a, title: 'T', caption: undefined, mediaType: undefined, uploadTimestamp: undefined });
   writePostMetrics(wh, 'p1', 'instagram', '2026-03-02', { views: 100 }, 2000, r2);
+  upsertPostPlatform(wh, { requestId: 'p1', runId: r2, platform: 'instagram', platformPostId: 'ig1', postUrl: undefined });
+  // As post tracking does: the profile and the days its post rows were written on are noted.
+  upsertPost(wh, { requestId: 'p2', runId: r2, profileId: b, title: undefined, caption: undefined, mediaType: undefined, uploadTimestamp: undefined });
+  writePostMetrics(wh, 'p2', 'x', '2026-02-20', { likes: 4 }, 2000, r2);
+  w2.noteWritten(b, '2026-02-20', '2026-02-20');
   w2.noteWritten(a, '2026-03-01', '2026-03-02');
   recordRunError(wh, r2, { profile: 'a', platform: 'tiktok', kind: 'http', status: 502, message: 'second' });
   if (finish) finishRun(wh, r2, 'ok', COUNTS);
@@ -110,8 +116,15 @@ describe('a sync reading the warehouse', () => {
       [1, 'instagram', '2026-03-02', 11, 'reach', 'reach', 'collect', 2000, 2],
       [1, 'tiktok', '2026-03-02', 6, 'views', 'views', 'collect', 2000, 2],
     ]);
-    expect([...reader.rows(table('posts'), since1).rows].map((r) => [r[0], r[1], r[2], r[8]])).toEqual([['p1', 1, 'T', 2]]);
-    expect([...reader.rows(table('post_metrics'), since1).rows]).toEqual([['p1', 'instagram', '2026-03-02', 'views', 100, 2000, 2]]);
+    expect(sorted(reader.rows(table('posts'), since1).rows).map((r) => [r[0], r[1], r[2], r[8]])).toEqual([
+      ['p1', 1, 'T', 2],
+      ['p2', 2, null, 2],
+    ]);
+    expect(sorted(reader.rows(table('post_metrics'), since1).rows)).toEqual([
+      ['p1', 'instagram', '2026-03-02', 'views', 100, 2000, 2],
+      ['p2', 'x', '2026-02-20', 'likes', 4, 2000, 2],
+    ]);
+    expect([...reader.rows(table('post_platforms'), since1).rows]).toEqual([['p1', 'instagram', 'ig1', null, null, null, null, 2]]);
     // Nothing after the newest run.
     expect([...reader.rows(table('daily_values'), { after: 2, before: 3 }).rows]).toEqual([]);
     expect([...reader.rows(table('daily_impressions'), { after: 2, before: 3 }).rows]).toEqual([]);
