@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -114,6 +114,34 @@ describe('the writer lock', () => {
     lock.release();
   });
 
+  it('names no pid while the holder has not yet committed one', async () => {
+    const db = join(fresh(), 'w.sqlite');
+    // A writer between taking the lock and its first commit: the lock file has no holder table yet.
+    const script = `
+      const Database = require(${JSON.stringify(betterSqlite)});
+      const db = new Database(${JSON.stringify(lockPathOf(db))});
+      db.pragma('journal_mode = DELETE');
+      db.exec('BEGIN IMMEDIATE');
+      process.stdout.write('held\\n');
+      process.stdin.resume();
+      process.stdin.on('end', () => process.exit(0));`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.push(child);
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    // It looks for the pid a moment (0.5 s), then refuses without one.
+    let refused: unknown;
+    try {
+      acquireWriterLock(db);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(WarehouseBusyError);
+    expect((refused as WarehouseBusyError).holderPid).toBeUndefined();
+    expect((refused as Error).message).toMatch(new RegExp(`^another upw process is writing the warehouse ${db}: `));
+    await killed(child);
+    acquireWriterLock(db).release();
+  });
+
   it('makes the missing directories above it, 0750', () => {
     const dir = fresh();
     const db = join(dir, 'a', 'b', 'w.sqlite');
@@ -190,6 +218,16 @@ describe('a warehouse path', () => {
     expect(reader.sqlite.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(0);
     reader.close();
     reader.close();
+  });
+
+  it("gets -wal and -shm with the file's owner and group when root writes a file another user owns", () => {
+    const db = join(fresh(), 'w.sqlite');
+    openWarehouse(db).close();
+    chownSync(db, 1234, 4321);
+    rmSync(`${db}-wal`);
+    rmSync(`${db}-shm`);
+    openWarehouse(db).close();
+    for (const c of ['-wal', '-shm']) expect([statSync(db + c).uid, statSync(db + c).gid, statSync(db + c).size]).toEqual([1234, 4321, 0]);
   });
 
   it('has an identity that any write through SQLite changes', () => {
