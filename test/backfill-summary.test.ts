@@ -238,4 +238,41 @@ describe('the books of a backfill', () => {
     expect(h.count("SELECT count(*) FROM run_errors WHERE run_id = ? AND profile = 'alpha' AND kind = 'not_found'", s.run.id)).toBe(1);
     expect(s.run).toMatchObject({ profilesOk: 1, profilesFailed: 1, platformsFailed: 1 });
   });
+
+  it('says Facebook lacks a page id only when it asks the analytics endpoint, and hands the page id over when it has one', async () => {
+    const own = await startSimulator({ seed: 23, now: () => NOW, rateLimitPerMinute: Number.POSITIVE_INFINITY, profiles: [{ username: 'gamma', platforms: ['facebook'] }] });
+    try {
+      const noPageId = ['gamma', 'facebook', 'no_page_id', null];
+      const bare = backfiller(dir, own, NOW, { profiles: [{ username: 'gamma' }] });
+      const snapshotsOnly = await run(bare, { ranges: [RANGES[0]!], timeseries: false }).done;
+      expect(errorsOf(bare, snapshotsOnly.run)).toEqual([]);
+      const asked = backfiller(dir, own, NOW, { profiles: [{ username: 'gamma' }] });
+      const withSeries = await run(asked, { ranges: [RANGES[0]!] }).done;
+      expect(errorsOf(asked, withSeries.run)).toContainEqual(noPageId);
+
+      own.clearLog();
+      const paged = backfiller(dir, own, NOW, { profiles: [{ username: 'gamma', facebookPageId: '4321' }] });
+      const s = await run(paged, { ranges: [RANGES[0]!] }).done;
+      expect(errorsOf(paged, s.run)).not.toContainEqual(noPageId);
+      expect(own.requests().filter((r) => r.route === 'analytics').map((r) => r.query.page_id)).toEqual(['4321']);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a missed day of two platforms is one piece, done only once both are, and logged by its day', async () => {
+    const h = backfiller(dir, sim, NOW);
+    const day = '2026-03-09';
+    const one = await run(h, { gaps: new Map([['alpha', [{ platform: 'instagram', since: day, until: day }]]]), timeseries: false }).done;
+    expect([one.imported, one.skipped]).toEqual([1, 0]);
+    // Instagram's day is done, YouTube's is not: the piece of both is asked for.
+    const both = new Map([['alpha', [{ platform: 'instagram', since: day, until: day }, { platform: 'youtube', since: day, until: day }]]]);
+    const first = run(h, { gaps: both, timeseries: false });
+    const s = await first.done;
+    expect([s.imported, s.skipped, s.failed]).toEqual([1, 0, 0]);
+    expect(first.log.lines.filter((l) => l.msg === 'history imported').map((l) => [l.profile, l.platform, l.day, l.since, l.until])).toEqual([['alpha', 'instagram,youtube', day, undefined, undefined]]);
+    // Now both are: skipped.
+    const again = await run(h, { gaps: both, timeseries: false }).done;
+    expect([again.imported, again.skipped, again.failed]).toEqual([0, 1, 0]);
+  });
 });
