@@ -20,6 +20,7 @@ export const MUTATION_TESTS = [
   'test/backfill-errors.test.ts',
   'test/backfill-identify.test.ts',
   'test/backfill-split.test.ts',
+  'test/backfill-stored.test.ts',
   'test/backfill-summary.test.ts',
   'test/backfill-units.test.ts',
   'test/collect.test.ts',
