@@ -19,6 +19,7 @@ export const MUTATION_TESTS = [
   'test/backfill-bad-values.test.ts',
   'test/backfill-errors.test.ts',
   'test/backfill-identify.test.ts',
+  'test/backfill-odd-answers.test.ts',
   'test/backfill-split.test.ts',
   'test/backfill-stored.test.ts',
   'test/backfill-summary.test.ts',
