@@ -5,11 +5,13 @@
  * refuses even for one day fails that piece alone, with every refusal kept.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { backfill } from '../src/backfill/backfill.usecases.js';
 import { addDays, daysBetween, eachDay } from '../src/dates.js';
 import { totalImpressions } from '../src/query/impressions.usecases.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { tempDir } from './helpers.js';
 import { answeredRanges, backfiller, daysHeld, differences, errorsOf, expectBooks } from './support/backfill.js';
+import { captureLogs } from './support/log-capture.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const TODAY = '2026-03-15';
@@ -126,8 +128,13 @@ describe('a refusal of a range short enough to be answered', () => {
   it('is answered by its two halves just the same, and the piece is whole', async () => {
     const h = backfiller(dir, sim, NOW);
     sim.faults.add({ kind: 'http400', route: 'total-impressions', profile: 'alpha', platform: 'youtube' });
-    const summary = await h.backfill({ ranges: [{ since: '2026-03-01', until: '2026-03-06' }], overrides: { profiles: ['alpha'] }, timeseries: false });
+    const log = captureLogs();
+    const summary = await backfill({ ...h.deps, log: log.log }, { now: NOW, ranges: [{ since: '2026-03-01', until: '2026-03-06' }], overrides: { profiles: ['alpha'] }, timeseries: false });
     expect(summary.run.status).toBe('ok');
+    // The refusal is said once, at warn level, with the range it was for.
+    expect(log.lines.filter((l) => l.level === 40).map((l) => [l.msg, l.profile, l.platform, l.since, l.until, (l.err as { type?: string }).type])).toEqual([
+      ['range refused; asking in two halves', 'alpha', 'youtube', '2026-03-01', '2026-03-06', 'ApiBadRequestError'],
+    ]);
     const youtube = answeredRanges(sim.requests()).filter(([p]) => p === 'youtube');
     expect(youtube.map(([, mode, start, end]) => `${mode} ${start}…${end}`)).toEqual(['metrics 2026-03-01…2026-03-03', 'metrics 2026-03-04…2026-03-06', 'counted 2026-03-01…2026-03-06']);
     for (const platform of PROFILES.alpha) expect(differences(h, sim, 'alpha', platform, '2026-03-01', '2026-03-06')).toEqual([]);
@@ -158,5 +165,15 @@ describe('a missed day of several platforms, asked for all of them at once', () 
       ['total-impressions', '2026-03-12', undefined],
     ]);
     for (const platform of PROFILES.alpha) expect(differences(h, sim, 'alpha', platform, '2026-03-12', '2026-03-12')).toEqual([]);
+  });
+
+  it('fails as malformed when the answer lacks its per_platform breakdown, naming every platform it stood for', async () => {
+    const h = backfiller(dir, sim, NOW);
+    sim.faults.add({ kind: 'noBreakdown', route: 'total-impressions', profile: 'alpha' });
+    const s = await h.backfill({ gaps, timeseries: false });
+    expect([s.imported, s.failed, s.run.status]).toEqual([0, 1, 'failed']);
+    expect(h.rows('SELECT platform, kind, message FROM run_errors WHERE run_id = ?', s.run.id)).toEqual([
+      { platform: 'instagram,youtube', kind: 'malformed', message: 'total-impressions answered without a per_platform breakdown (GET uploadposts/total-impressions/alpha?platform=instagram,youtube → 200)' },
+    ]);
   });
 });

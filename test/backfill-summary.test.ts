@@ -9,8 +9,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backfill, type BackfillInput } from '../src/backfill/backfill.usecases.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import type { Run } from '../src/store/schema.js';
 import { tempDir } from './helpers.js';
-import { backfiller, type Backfiller } from './support/backfill.js';
+import { backfiller, errorsOf, type Backfiller } from './support/backfill.js';
 import { captureLogs } from './support/log-capture.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
@@ -103,7 +104,7 @@ describe('the books of a backfill', () => {
     // 3 platforms × 1 range.
     expect([s.imported, s.skipped, s.failed]).toEqual([3, 0, 0]);
     expect(s.run).toMatchObject({ status: 'partial', message: '3 imported, 0 already complete, 0 failed', profilesOk: 2, profilesFailed: 0, platformsFailed: 0, platformsOk: 3 });
-    expect(log.lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual(['platform-metrics unavailable; using the cached or built-in rules']);
+    expect(log.lines.filter((l) => l.level === 40).map((l) => [l.msg, (l.err as { type?: string } | undefined)?.type])).toEqual([['platform-metrics unavailable; using the cached or built-in rules', 'ApiServerError']]);
   });
 
   it('notes in run_changes, per profile, the first and last day its pieces wrote', async () => {
@@ -140,5 +141,138 @@ describe('the books of a backfill', () => {
     const s = await run(h, { ranges: [RANGES[0]!], timeseries: false }).done;
     expect([s.total, s.notFound, s.imported, s.failed]).toEqual([3, ['ghost'], 3, 0]);
     expect(s.run).toMatchObject({ profilesOk: 2, profilesFailed: 1 });
+  });
+
+  it('counts only its own retries and 429s when its client retried before it', async () => {
+    const h = backfiller(dir, sim, NOW);
+    // A first run on the client meets a 503 and a 429 at platform-metrics: one retry each.
+    sim.faults.add({ kind: 'http503', route: 'platform-metrics' });
+    sim.faults.add({ kind: 'rateLimited', route: 'platform-metrics', resetInSeconds: 0 });
+    const first = await run(h, { ranges: [RANGES[0]!], timeseries: false }).done;
+    expect([first.run.retries, first.run.rateLimited]).toEqual([2, 1]);
+    // The second, on the same client, meets nothing (platform-metrics is cached for the day).
+    sim.stats.reset();
+    const second = await run(h, { ranges: [RANGES[1]!], timeseries: false }).done;
+    expect(second.run).toMatchObject({ status: 'ok', retries: 0, rateLimited: 0, requests: sim.stats.requests });
+  });
+
+  it('a key refused at platform-metrics stops the run before any piece: nothing counted failed, and no talk of rules to fall back on', async () => {
+    const h = backfiller(dir, sim, NOW);
+    sim.faults.add({ kind: 'unauthorized', route: 'platform-metrics' });
+    const { done, log } = run(h, { ranges: RANGES });
+    const s = await done;
+    expect([s.imported, s.skipped, s.failed, s.total, s.keyRefused]).toEqual([0, 0, 0, 2, true]);
+    expect(s.run).toMatchObject({ status: 'failed', message: '0 imported, 0 already complete, 0 failed; stopped: the API refused the key', profilesOk: 0, profilesFailed: 0, platformsOk: 0, platformsFailed: 0 });
+    expect(errorsOf(h, s.run)).toEqual([[null, null, 'unauthorized', 401]]);
+    expect(sim.requests().filter((r) => r.route === 'total-impressions' || r.route === 'analytics')).toEqual([]);
+    expect(log.lines.filter((l) => l.level >= 40)).toEqual([]);
+  });
+
+  it('a key refused at /uploadposts/users fails the run with no target and nothing counted', async () => {
+    const h = backfiller(dir, sim, NOW);
+    sim.faults.add({ kind: 'unauthorized', route: 'users' });
+    const s = await run(h, { ranges: RANGES }).done;
+    expect([s.imported, s.skipped, s.failed, s.total, s.keyRefused, s.notFound]).toEqual([0, 0, 0, 0, true, []]);
+    expect(s.run).toMatchObject({ status: 'failed', message: '0 imported, 0 already complete, 0 failed; stopped: the API refused the key', profilesOk: 0, profilesFailed: 0, platformsFailed: 0, requests: 1 });
+    expect(errorsOf(h, s.run)).toEqual([[null, null, 'unauthorized', 401]]);
+    expect(h.count('SELECT count(*) FROM raw_responses WHERE run_id = ? AND status = 401', s.run.id)).toBe(1);
+  });
+
+  it('a failure that is not the API\'s (the warehouse refusing a write) fails the run with its message and is thrown', async () => {
+    const h = backfiller(dir, sim, NOW);
+    h.wh.sqlite.exec("CREATE TRIGGER refuse_youtube BEFORE INSERT ON backfill_progress WHEN NEW.platform = 'youtube' BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    await expect(run(h, { ranges: [RANGES[0]!], timeseries: false }).done).rejects.toThrow('disk says no');
+    const runs = h.rows<Run>('SELECT status, message, requests FROM runs');
+    expect(runs).toEqual([{ status: 'failed', message: 'disk says no', requests: sim.stats.requests }]);
+    // Whole or absent: the refused piece left nothing; the ones before and after it are stored.
+    expect(h.rows("SELECT DISTINCT platform FROM v_daily_impressions ORDER BY platform").map((r) => (r as { platform: string }).platform)).toEqual(['instagram', 'x']);
+    expect(h.count('SELECT count(*) FROM run_errors')).toBe(0);
+  });
+
+  it('counts a profile whose analytics failed as a failed profile, not a failed platform, and warns of each failure by name', async () => {
+    const h = backfiller(dir, sim, NOW);
+    sim.faults.add({ kind: 'http500', route: 'analytics', profile: 'beta', times: Number.POSITIVE_INFINITY });
+    sim.faults.add({ kind: 'http500', route: 'total-impressions', profile: 'alpha', platform: 'youtube', times: Number.POSITIVE_INFINITY });
+    const { done, log } = run(h, { ranges: [RANGES[0]!] });
+    const s = await done;
+    // 2 time series + 3 platforms × 1 range = 5 pieces: beta's time series and alpha/youtube failed.
+    expect([s.imported, s.skipped, s.failed]).toEqual([3, 0, 2]);
+    expect(s.run).toMatchObject({ status: 'partial', message: '3 imported, 0 already complete, 2 failed', profilesOk: 0, profilesFailed: 2, platformsFailed: 1 });
+    expect(log.lines.filter((l) => l.level === 40).map((l) => [l.msg, l.profile, l.platform, (l.err as { type?: string } | undefined)?.type])).toEqual([
+      ['profile failed', 'beta', undefined, 'ApiServerError'],
+      ['history import failed', 'alpha', 'youtube', 'ApiServerError'],
+    ]);
+  });
+
+  it('a key refused at the analytics step fails that profile, not a platform', async () => {
+    const h = backfiller(dir, sim, NOW);
+    sim.faults.add({ kind: 'unauthorized', route: 'analytics' });
+    const s = await run(h, { ranges: RANGES }).done;
+    expect([s.imported, s.failed, s.keyRefused]).toEqual([0, 1, true]);
+    expect(s.run).toMatchObject({ status: 'failed', profilesOk: 0, profilesFailed: 1, platformsFailed: 0 });
+    expect(errorsOf(h, s.run)).toEqual([['alpha', null, 'unauthorized', 401]]);
+  });
+
+  it('a time series with a failed platform is a failed piece, not marked done: the rerun asks for it again', async () => {
+    const h = backfiller(dir, sim, NOW);
+    sim.faults.add({ kind: 'platformError', profile: 'alpha', platform: 'youtube' });
+    const s = await run(h, { ranges: [RANGES[0]!] }).done;
+    // 2 time series + 3 ranges; alpha's time series failed on youtube.
+    expect([s.imported, s.skipped, s.failed]).toEqual([4, 0, 1]);
+    expect(s.run).toMatchObject({ status: 'partial', message: '4 imported, 0 already complete, 1 failed', profilesOk: 1, profilesFailed: 1 });
+    sim.clearLog();
+    const rerun = await run(h, { ranges: [RANGES[0]!] }).done;
+    expect([rerun.imported, rerun.skipped, rerun.failed]).toEqual([1, 4, 0]);
+    expect(sim.requests().filter((r) => r.route === 'analytics' || r.route === 'total-impressions').map((r) => [r.route, r.profile])).toEqual([['analytics', 'alpha']]);
+    expect(rerun.run).toMatchObject({ status: 'ok', profilesOk: 2, profilesFailed: 0 });
+  });
+
+  it('records a profile that vanished once, though two of its pieces in flight met the 404', async () => {
+    const h = backfiller(dir, sim, NOW, { concurrency: 2 });
+    sim.setLatency(50);
+    sim.faults.add({ kind: 'notFound', route: 'total-impressions', profile: 'alpha', times: Number.POSITIVE_INFINITY });
+    const s = await run(h, { ranges: [RANGES[0]!], timeseries: false }).done;
+    // alpha's two pieces ran side by side and both met the 404.
+    expect(sim.requests().filter((r) => r.status === 404).map((r) => r.query.platform).sort()).toEqual(['instagram', 'youtube']);
+    expect([s.notFound, s.imported, s.failed]).toEqual([['alpha'], 1, 1]);
+    expect(h.count("SELECT count(*) FROM run_errors WHERE run_id = ? AND profile = 'alpha' AND kind = 'not_found'", s.run.id)).toBe(1);
+    expect(s.run).toMatchObject({ profilesOk: 1, profilesFailed: 1, platformsFailed: 1 });
+  });
+
+  it('says Facebook lacks a page id only when it asks the analytics endpoint, and hands the page id over when it has one', async () => {
+    const own = await startSimulator({ seed: 23, now: () => NOW, rateLimitPerMinute: Number.POSITIVE_INFINITY, profiles: [{ username: 'gamma', platforms: ['facebook'] }] });
+    try {
+      const noPageId = ['gamma', 'facebook', 'no_page_id', null];
+      const bare = backfiller(dir, own, NOW, { profiles: [{ username: 'gamma' }] });
+      const snapshotsOnly = await run(bare, { ranges: [RANGES[0]!], timeseries: false }).done;
+      expect(errorsOf(bare, snapshotsOnly.run)).toEqual([]);
+      const asked = backfiller(dir, own, NOW, { profiles: [{ username: 'gamma' }] });
+      const withSeries = await run(asked, { ranges: [RANGES[0]!] }).done;
+      expect(errorsOf(asked, withSeries.run)).toContainEqual(noPageId);
+
+      own.clearLog();
+      const paged = backfiller(dir, own, NOW, { profiles: [{ username: 'gamma', facebookPageId: '4321' }] });
+      const s = await run(paged, { ranges: [RANGES[0]!] }).done;
+      expect(errorsOf(paged, s.run)).not.toContainEqual(noPageId);
+      expect(own.requests().filter((r) => r.route === 'analytics').map((r) => r.query.page_id)).toEqual(['4321']);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a missed day of two platforms is one piece, done only once both are, and logged by its day', async () => {
+    const h = backfiller(dir, sim, NOW);
+    const day = '2026-03-09';
+    const one = await run(h, { gaps: new Map([['alpha', [{ platform: 'instagram', since: day, until: day }]]]), timeseries: false }).done;
+    expect([one.imported, one.skipped]).toEqual([1, 0]);
+    // Instagram's day is done, YouTube's is not: the piece of both is asked for.
+    const both = new Map([['alpha', [{ platform: 'instagram', since: day, until: day }, { platform: 'youtube', since: day, until: day }]]]);
+    const first = run(h, { gaps: both, timeseries: false });
+    const s = await first.done;
+    expect([s.imported, s.skipped, s.failed]).toEqual([1, 0, 0]);
+    expect(first.log.lines.filter((l) => l.msg === 'history imported').map((l) => [l.profile, l.platform, l.day, l.since, l.until])).toEqual([['alpha', 'instagram,youtube', day, undefined, undefined]]);
+    // Now both are: skipped.
+    const again = await run(h, { gaps: both, timeseries: false }).done;
+    expect([again.imported, again.skipped, again.failed]).toEqual([0, 1, 0]);
   });
 });

@@ -57,6 +57,18 @@ describe('the pieces of a profile', () => {
     ]);
   });
 
+  it('sorts the day pieces oldest first even when the needs name the days in that order already', () => {
+    const needs = [
+      { platform: 'instagram', since: '2026-03-05', until: '2026-03-06' },
+      { platform: 'x', since: '2026-03-05', until: '2026-03-05' },
+      { platform: 'youtube', since: '2026-03-06', until: '2026-03-06' },
+    ];
+    expect(planUnits(target, needs).map((u) => (u.kind === 'day' ? [u.day, u.platforms] : []))).toEqual([
+      ['2026-03-05', ['instagram', 'x']],
+      ['2026-03-06', ['instagram', 'youtube']],
+    ]);
+  });
+
   it('is nothing when nothing is lacking', () => {
     expect(planUnits(target, [])).toEqual([]);
   });
