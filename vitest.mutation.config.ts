@@ -30,6 +30,7 @@ export const MUTATION_TESTS = [
   'test/daemon-in-process.test.ts',
   'test/impressions-handworked.test.ts',
   'test/posts.test.ts',
+  'test/posts-breakdowns.test.ts',
   'test/posts-budget.test.ts',
   'test/posts-limit.test.ts',
   'test/posts-parse.test.ts',

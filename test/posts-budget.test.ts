@@ -50,4 +50,13 @@ describe('the post-analytics budget', () => {
     expect(budget.canSend(reset)).toBe(true);
     expect(budget.canSend(reset + 1)).toBe(true);
   });
+
+  it('takes an answer that gives counts but no reset time for a window still open', () => {
+    const pacer = new RatePacer();
+    pacer.observe({ limit: 10, remaining: 2 });
+    const budget = new PostBudget(pacer);
+    expect(budget.canSend(RESET)).toBe(true);
+    pacer.observe({ limit: 10, remaining: 0 });
+    expect(budget.canSend(RESET)).toBe(false);
+  });
 });

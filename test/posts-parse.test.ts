@@ -1,6 +1,6 @@
 /** Reading history pages and post-analytics answers in every shape FACTS.md lists. */
 import { describe, expect, it } from 'vitest';
-import { groupUploads, parseHistoryPage, parseInstant, parsePostAnalytics, postMetricsOf } from '../src/posts/posts.parse.js';
+import { groupUploads, numericMetrics, parseHistoryPage, parseInstant, parsePostAnalytics, postMetricsOf } from '../src/posts/posts.parse.js';
 
 describe('post answers', () => {
   it('reads upload times with a zone, without one (UTC) and in RFC 1123', () => {
@@ -109,5 +109,93 @@ describe('post answers', () => {
       ['reddit', {}, 'Post analytics are not supported for Reddit'],
       ['threads', {}, undefined],
     ]);
+  });
+
+  it("reads zoneless times as UTC whatever the machine's zone, a bare day as its UTC midnight", () => {
+    // On a UTC machine a zoneless time read as local time looks right; +05:30 shows the difference.
+    // (Vitest's forks pool honours the change; in worker threads, Stryker's pool, it is ignored.)
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Kolkata';
+    try {
+      expect(parseInstant('2026-02-10 14:30:00')).toBe('2026-02-10T14:30:00.000Z');
+      expect(parseInstant('2026-02-10T14:30')).toBe('2026-02-10T14:30:00.000Z');
+      expect(parseInstant('2026-02-10 14:30:00.25')).toBe('2026-02-10T14:30:00.250Z');
+      expect(parseInstant('  2026-02-10 14:30:00 ')).toBe('2026-02-10T14:30:00.000Z');
+      expect(parseInstant('2026-02-10')).toBe('2026-02-10T00:00:00.000Z');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('makes an empty page of an answer that is no object, and keeps only the rows that are objects', () => {
+    expect(parseHistoryPage(null)).toStrictEqual({ rows: [], total: undefined });
+    expect(parseHistoryPage('Service Unavailable')).toStrictEqual({ rows: [], total: undefined });
+    const row = { request_id: 'r1', platform: 'tiktok', success: true };
+    expect(parseHistoryPage({ history: [row, null, 'r2', [row]], total: 1 })).toStrictEqual({ rows: [row], total: 1 });
+  });
+
+  it('takes blank text for absent, skips a row without a platform, and joins only the ids a list really holds', () => {
+    // As JSON text: 1e999 is what a number too large for a double becomes once parsed (Infinity).
+    const rows = JSON.parse(`[
+      {"request_id": "r1", "platform": "x", "success": true, "platform_post_id": ["1890", null, 1891], "post_title": "   ", "post_caption": "", "media_type": "video"},
+      {"request_id": "r1", "success": true},
+      {"request_id": "r2", "platform": "youtube", "success": true, "platform_post_id": 1e999}
+    ]`) as Record<string, unknown>[];
+    const uploads = groupUploads(rows);
+    expect(uploads.get('r1')).toMatchObject({ title: undefined, caption: undefined, mediaType: 'video' });
+    expect(Object.fromEntries(uploads.get('r1')!.platforms)).toStrictEqual({ x: { platformPostId: '1890,1891', postUrl: undefined } });
+    expect(Object.fromEntries(uploads.get('r2')!.platforms)).toStrictEqual({ youtube: { platformPostId: undefined, postUrl: undefined } });
+  });
+
+  it("names a bad value of the snapshot at the post's date, reads a latest date sent with a time, and keeps 200 characters of a bad one", () => {
+    const junk = `not a date: ${'x'.repeat(250)}`;
+    const reading = parsePostAnalytics({
+      platforms: {
+        tiktok: {
+          post_metrics: { views: 10 },
+          profile_snapshot_at_post_date: { followers: -5 },
+          profile_snapshot_latest: { followers: 950 },
+          profile_snapshot_latest_date: '2026-02-20T08:00:00Z',
+        },
+        instagram: { post_metrics: { views: 1 }, profile_snapshot_latest: { followers: 3 }, profile_snapshot_latest_date: junk },
+      },
+    });
+    expect(reading.platforms.map((p) => [p.platform, p.snapshots, p.bad])).toStrictEqual([
+      ['tiktok', { atPostDate: {}, latest: { followers: 950 }, latestDay: '2026-02-20' }, [{ field: 'profile_snapshot_at_post_date.followers', raw: '-5', why: 'negative' }]],
+      ['instagram', { atPostDate: {}, latest: {}, latestDay: undefined }, [{ field: 'profile_snapshot_latest_date', raw: `not a date: ${'x'.repeat(188)}`, why: 'not a day' }]],
+    ]);
+  });
+
+  it("takes a platform's message for its error only when it sent no post_metrics, and says what a non-object platform was", () => {
+    const reading = parsePostAnalytics({
+      platforms: {
+        youtube: { success: true, message: 'Metrics are being collected' },
+        facebook: { success: true, error: 'Page token expired' },
+        instagram: { success: true, post_metrics: { views: 7 }, message: 'ok' },
+        threads: { success: true, post_metrics: {}, message: 'No insights for this post yet' },
+        x: { success: false },
+        linkedin: null,
+        pinterest: 42,
+      },
+    });
+    expect(reading.platforms.map((p) => [p.platform, p.error])).toStrictEqual([
+      ['youtube', 'Metrics are being collected'],
+      ['facebook', 'Page token expired'],
+      ['instagram', undefined],
+      ['threads', undefined],
+      ['x', 'the platform reported success: false'],
+      ['linkedin', 'unexpected value null'],
+      ['pinterest', 'unexpected value 42'],
+    ]);
+    const none = { atPostDate: {}, latest: {}, latestDay: undefined };
+    expect(reading.platforms.slice(5).map((p) => [p.metrics, p.snapshots, p.bad])).toStrictEqual([
+      [{}, none, []],
+      [{}, none, []],
+    ]);
+  });
+
+  it('numericMetrics gives the numbers postMetricsOf reads, breakdowns included', () => {
+    expect(numericMetrics({ views: 5, shares: -1, retention: [{ second: '1', percentage: 0.75 }] })).toStrictEqual({ views: 5, 'retention.1': 0.75 });
   });
 });
