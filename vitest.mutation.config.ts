@@ -35,6 +35,7 @@ export const MUTATION_TESTS = [
   'test/posts-limit.test.ts',
   'test/posts-parse.test.ts',
   'test/posts-render.test.ts',
+  'test/posts-track.test.ts',
   'test/query-render.test.ts',
   'test/query-resolve.test.ts',
   'test/raw-store.test.ts',
