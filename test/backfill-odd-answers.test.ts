@@ -1,63 +1,54 @@
 /**
  * A backfill against answers the simulator never gives: its total-impressions
- * answers passed through a loopback proxy that changes them (days outside the
+ * answers passed through a loopback front (test/support/api-front.ts) that changes them (days outside the
  * range asked for, a day that is no day, days in reverse order, a breakdown
  * that is null, text where a number belongs, a body without its breakdown).
  * What is kept must still be exactly the simulator's days of the range.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backfill } from '../src/backfill/backfill.usecases.js';
 import { eachDay } from '../src/dates.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { harness, type Harness } from './support/collector.js';
 import { daysHeld, differences, errorsOf } from './support/backfill.js';
+import { startFront, type Front } from './support/api-front.js';
 import { captureLogs } from './support/log-capture.js';
 import { importable } from './support/upw-process.js';
 import { tempDir } from './helpers.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 type Body = Record<string, unknown>;
-/** How the proxy changes a 200 total-impressions answer; `metrics`: the request was metrics mode. */
+/** How the front changes a 200 total-impressions answer; `query` tells metrics mode. */
 let rewrite: ((body: Body, query: URLSearchParams) => Body) | undefined;
 /** The rewritten answers, as sent. */
 const sent: string[] = [];
 
 let sim: Simulator;
-let proxy: Server;
-let proxyUrl: string;
+let front: Front;
 const dir = tempDir('upw-backfill-odd-');
 
 beforeAll(async () => {
   // alpha's history starts on 4 March.
   sim = await startSimulator({ seed: 31, now: () => NOW, rateLimitPerMinute: Number.POSITIVE_INFINITY, profiles: [{ username: 'alpha', platforms: ['instagram'], createdAt: '2026-03-04T09:00:00Z' }, { username: 'beta', platforms: ['x'] }] });
-  proxy = createServer((req, res) => {
-    void (async () => {
-      const answer = await fetch(`http://127.0.0.1:${sim.port}${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } });
-      let text = await answer.text();
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (rewrite && answer.status === 200 && url.pathname.includes('/total-impressions/')) {
-        text = JSON.stringify(rewrite(JSON.parse(text) as Body, url.searchParams));
-        sent.push(text);
-      }
-      res.writeHead(answer.status, { 'content-type': 'application/json', date: answer.headers.get('date') ?? '' });
-      res.end(text);
-    })();
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/api`;
+  front = await startFront(sim.url);
 });
 afterAll(async () => {
-  await new Promise<void>((r) => (proxy.closeAllConnections(), proxy.close(() => r())));
+  await front.close();
   await sim.close();
 });
 beforeEach(() => {
   rewrite = undefined;
   sent.length = 0;
+  front.reset();
+  front.edit = (route, body: Body, url) => {
+    if (route !== 'total-impressions' || !rewrite) return undefined;
+    const edited = rewrite(body, url.searchParams);
+    sent.push(JSON.stringify(edited));
+    return edited;
+  };
 });
 
-const through = (profile: string): Harness => harness(dir, proxyUrl, { profiles: [{ username: profile }], posts: { track: false }, concurrency: 1 }, { client: { retries: 1, retryBaseMs: 5 } });
+const through = (profile: string): Harness => harness(dir, front.url, { profiles: [{ username: profile }], posts: { track: false }, concurrency: 1 }, { client: { retries: 1, retryBaseMs: 5 } });
 
 /** The same days in reverse, with `extra` days added at the end. */
 const reversedWith = (byDay: Body, extra: Body): Body => Object.fromEntries([...Object.entries(byDay).reverse(), ...Object.entries(extra)]);
@@ -104,7 +95,7 @@ describe('a backfill reading answers it did not ask for', () => {
     expect([s.run.status, s.failed]).toEqual(['failed', 1]);
     const failed = log.lines.filter((l) => l.msg === 'history import failed');
     expect(failed).toHaveLength(1);
-    // The first answer (metrics mode) failed the piece: its text as the proxy sent it, cut.
+    // The first answer (metrics mode) failed the piece: its text as the front sent it, cut.
     expect(sent[0]!.length).toBeGreaterThan(600);
     expect((failed[0]!.err as { body: string }).body).toBe(sent[0]!.slice(0, 500));
   });

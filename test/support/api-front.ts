@@ -9,7 +9,7 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FrontRoute = 'history' | 'post-analytics' | 'other';
+export type FrontRoute = 'history' | 'post-analytics' | 'total-impressions' | 'other';
 
 /** An answer's JSON body, to edit in place or replace (any: each test knows the shape it edits). */
 export type Json = any;
@@ -29,7 +29,13 @@ export interface Front {
 }
 
 const routeOf = (path: string): FrontRoute =>
-  path === '/api/uploadposts/history' ? 'history' : /^\/api\/uploadposts\/post-analytics\/(?!cached$)[^/]+$/.test(path) ? 'post-analytics' : 'other';
+  path === '/api/uploadposts/history'
+    ? 'history'
+    : /^\/api\/uploadposts\/post-analytics\/(?!cached$)[^/]+$/.test(path)
+      ? 'post-analytics'
+      : path.startsWith('/api/uploadposts/total-impressions/')
+        ? 'total-impressions'
+        : 'other';
 
 /** Start a front for the simulator at `simUrl` (its base URL with '/api'). */
 export async function startFront(simUrl: string): Promise<Front> {
