@@ -41,20 +41,23 @@ const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3');
 
 /**
  * Another process holding the writer lock of `db` the way a writer does: its pid committed to
- * the lock file, then a write transaction left open. Resolves once it holds it.
+ * the lock file, then a write transaction left open (`withPid: false`: a writer caught between
+ * taking the lock and that first commit, so the lock file has no holder table yet). Resolves
+ * once it holds it.
  */
-async function otherHolder(db: string): Promise<ChildProcess> {
+async function otherHolder(db: string, { withPid = true } = {}): Promise<ChildProcess> {
+  const commitPid = `
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, since TEXT NOT NULL)');
+    db.prepare('INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)').run(process.pid, new Date().toISOString());
+    db.exec('COMMIT');`;
   const script = `
     const Database = require(${JSON.stringify(betterSqlite)});
     const fs = require('node:fs');
     const path = ${JSON.stringify(lockPathOf(db))};
     fs.closeSync(fs.openSync(path, 'a', 0o640));
     const db = new Database(path);
-    db.pragma('journal_mode = DELETE');
-    db.exec('BEGIN IMMEDIATE');
-    db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, since TEXT NOT NULL)');
-    db.prepare('INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)').run(process.pid, new Date().toISOString());
-    db.exec('COMMIT');
+    db.pragma('journal_mode = DELETE');${withPid ? commitPid : ''}
     db.exec('BEGIN IMMEDIATE');
     process.stdout.write('held\\n');
     process.stdin.resume();
@@ -116,18 +119,7 @@ describe('the writer lock', () => {
 
   it('names no pid while the holder has not yet committed one', async () => {
     const db = join(fresh(), 'w.sqlite');
-    // A writer between taking the lock and its first commit: the lock file has no holder table yet.
-    const script = `
-      const Database = require(${JSON.stringify(betterSqlite)});
-      const db = new Database(${JSON.stringify(lockPathOf(db))});
-      db.pragma('journal_mode = DELETE');
-      db.exec('BEGIN IMMEDIATE');
-      process.stdout.write('held\\n');
-      process.stdin.resume();
-      process.stdin.on('end', () => process.exit(0));`;
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-    children.push(child);
-    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    const child = await otherHolder(db, { withPid: false });
     // It looks for the pid a moment (0.5 s), then refuses without one.
     let refused: unknown;
     try {
