@@ -1,7 +1,8 @@
 // recordRule decides "already so" on the stored text before anything else: these are the
 // cases that shortcut must not swallow.
 import { describe, expect, it } from 'vitest';
-import { learnRule, listRules, recordRule, type RuleInput } from '../src/store/rules.repository.js';
+import { mergeRule } from '../src/collect/rules.js';
+import { learnRule, listRules, recordRule, type CachedPlatformMetrics, type RuleInput } from '../src/store/rules.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 
 const rule = (over: Partial<RuleInput> = {}): RuleInput => ({
@@ -85,5 +86,42 @@ describe('learnRule', () => {
       ['2026-02-25', 'following', 'backfill'],
       ['2026-02-26', 'engagement', 'backfill'],
     ]);
+  });
+});
+
+describe('mergeRule', () => {
+  const cached = (over: Partial<CachedPlatformMetrics> = {}): CachedPlatformMetrics => ({
+    primaryField: 'reach',
+    availableMetrics: ['reach'],
+    metricLabels: { reach: 'Reach' },
+    fetchedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  });
+
+  it('takes everything the answer names over platform-metrics and the built-in rule, from the answer', () => {
+    // instagram's built-in rule is reach/reach; the answer says impressions/views.
+    const answer = { primaryField: 'impressions', metricType: 'views', availableMetrics: ['impressions', 'likes'], metricLabels: { impressions: 'Impressions' } };
+    expect(mergeRule('instagram', answer, cached())).toStrictEqual({
+      primaryField: 'impressions',
+      metricType: 'views',
+      availableMetrics: ['impressions', 'likes'],
+      metricLabels: { impressions: 'Impressions' },
+      source: 'answer',
+    });
+  });
+
+  it('takes platform-metrics when the answer names nothing, and the built-in metric type (platform-metrics has none)', () => {
+    expect(mergeRule('instagram', {}, cached({ primaryField: 'impressions' }))).toStrictEqual({
+      primaryField: 'impressions',
+      metricType: 'reach',
+      availableMetrics: ['reach'],
+      metricLabels: { reach: 'Reach' },
+      source: 'platform-metrics',
+    });
+  });
+
+  it('falls back to the built-in rule, and to nothing at all for a platform without one', () => {
+    expect(mergeRule('x', {}, undefined)).toStrictEqual({ primaryField: 'impressions', metricType: 'impressions', availableMetrics: null, metricLabels: null, source: 'default' });
+    expect(mergeRule('mastodon', {}, undefined)).toStrictEqual({ primaryField: null, metricType: null, availableMetrics: null, metricLabels: null, source: 'default' });
   });
 });
