@@ -8,6 +8,7 @@
  * the days each run wrote.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { backfill } from '../src/backfill/backfill.usecases.js';
 import { collect } from '../src/collect/collect.usecases.js';
 import { resolveConfig } from '../src/config/config.js';
 import { BadInputError } from '../src/errors.js';
@@ -106,6 +107,64 @@ describe('the profiles and platforms of a collect', () => {
     const deps = { ...h.deps, config: resolveConfig(undefined, undefined, dir) };
     await expect(collect(deps, { now: NOW })).rejects.toThrow(BadInputError);
     expect([h.count('SELECT count(*) FROM runs'), sim.stats.requests]).toEqual([0, 0]);
+  });
+
+  it('must name somebody even with --platforms, and say how: the words of the bad input, no run recorded', async () => {
+    const h = harness(dir, sim.url, off);
+    const deps = { ...h.deps, config: resolveConfig(undefined, undefined, dir) };
+    const why = 'No profiles to collect: pass --profile NAME or write a collector.config.ts with `profiles`';
+    await expect(collect(deps, { now: NOW, overrides: { platforms: ['x'] } })).rejects.toThrow(new BadInputError(why));
+    expect([h.count('SELECT count(*) FROM runs'), sim.stats.requests]).toEqual([0, 0]);
+  });
+
+  it('must name somebody for a backfill too: bad input in the same words, before any request', async () => {
+    const h = harness(dir, sim.url, off);
+    const deps = { ...h.deps, config: resolveConfig(undefined, undefined, dir) };
+    const why = 'No profiles to collect: pass --profile NAME or write a collector.config.ts with `profiles`';
+    await expect(backfill(deps, { now: NOW, ranges: [{ since: '2026-03-10', until: '2026-03-14' }] })).rejects.toThrow(new BadInputError(why));
+    expect(sim.stats.requests).toBe(0);
+  });
+
+  it('take an empty --profile list as none given: the configured profiles are polled', async () => {
+    const h = harness(dir, sim.url, off);
+    expect((await h.collect({ now: NOW, overrides: { profiles: [] } })).run.status).toBe('ok');
+    expect(asked()).toEqual([
+      ['alpha', 'facebook,instagram,linkedin', undefined, undefined],
+      ['beta', 'x,youtube', undefined, undefined],
+    ]);
+  });
+
+  it('need /uploadposts/users when any one configured profile polls its connected platforms: with it down the run fails and asks no analytics', async () => {
+    const h = harness(dir, sim.url, { ...off, profiles: [{ username: 'alpha', platforms: ['instagram'] }, { username: 'beta' }] });
+    sim.faults.add({ kind: 'http500', route: 'users', times: Number.POSITIVE_INFINITY });
+    const { run } = await h.collect({ now: NOW });
+    expect(run.status).toBe('failed');
+    expect([usersAsked(), asked()]).toEqual([USERS_DOWN_CALLS, []]);
+  });
+
+  it('go on unchecked past a /users that never answers, keeping the last 500 it did answer and nothing for a dropped connection', async () => {
+    const h = harness(dir, sim.url, { ...off, profiles: [{ username: 'alpha', platforms: ['instagram'] }] });
+    sim.faults.add({ kind: 'http500', route: 'users', times: Number.POSITIVE_INFINITY });
+    const first = await h.collect({ now: NOW });
+    expect(first.run.status).toBe('ok');
+    // The client gives up after its retries; the answer it gave up on is the one kept.
+    expect(h.rows('SELECT status FROM raw_responses WHERE run_id = ? AND endpoint = ?', first.run.id, 'users')).toEqual([{ status: 500 }]);
+    sim.faults.clear();
+    sim.faults.add({ kind: 'reset', route: 'users', times: Number.POSITIVE_INFINITY });
+    sim.clearLog();
+    const second = await h.collect({ now: NOW });
+    expect(second.run.status).toBe('ok');
+    expect(asked()).toEqual([['alpha', 'instagram', undefined, undefined]]);
+    expect(h.count('SELECT count(*) FROM raw_responses WHERE run_id = ? AND endpoint = ?', second.run.id, 'users')).toBe(0);
+  });
+
+  it('count a profile the account does not have, polling its connected platforms, as one failed profile of no platform', async () => {
+    const h = harness(dir, sim.url, { ...off, profiles: [{ username: 'nobody' }, { username: 'beta' }] });
+    const { run, notFound, total } = await h.collect({ now: NOW });
+    // nobody: not listed by /users, so no connected platform is known to have failed.
+    expect(run).toMatchObject({ status: 'partial', profilesOk: 1, profilesFailed: 1, platformsOk: 2, platformsFailed: 0 });
+    expect([notFound, total]).toEqual([['nobody'], 2]);
+    expect(asked()).toEqual([['beta', 'x,youtube', undefined, undefined]]);
   });
 });
 
