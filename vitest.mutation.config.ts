@@ -26,6 +26,7 @@ export const MUTATION_TESTS = [
   'test/backfill-units.test.ts',
   'test/collect.test.ts',
   'test/collect-counted-field.test.ts',
+  'test/collect-odd-answers.test.ts',
   'test/collect-run-books.test.ts',
   'test/collect-run-checks.test.ts',
   'test/collect-targets.test.ts',
