@@ -117,12 +117,21 @@ describe('the profiles and platforms of a collect', () => {
     expect([h.count('SELECT count(*) FROM runs'), sim.stats.requests]).toEqual([0, 0]);
   });
 
-  it('must name somebody for a backfill too: bad input in the same words, before any request', async () => {
+  it('must name somebody for a backfill too: bad input in its own words, before any request, no run recorded', async () => {
     const h = harness(dir, sim.url, off);
     const deps = { ...h.deps, config: resolveConfig(undefined, undefined, dir) };
-    const why = 'No profiles to collect: pass --profile NAME or write a collector.config.ts with `profiles`';
+    const why = 'No profiles to backfill: pass --profile NAME or write a collector.config.ts with `profiles`';
     await expect(backfill(deps, { now: NOW, ranges: [{ since: '2026-03-10', until: '2026-03-14' }] })).rejects.toThrow(new BadInputError(why));
-    expect(sim.stats.requests).toBe(0);
+    await expect(backfill(deps, { now: NOW, overrides: { profiles: [], platforms: ['x'] } })).rejects.toThrow(new BadInputError(why));
+    expect([h.count('SELECT count(*) FROM runs'), sim.stats.requests]).toEqual([0, 0]);
+  });
+
+  it('a backfill given --profile needs no profiles in the config', async () => {
+    const h = harness(dir, sim.url, off);
+    const deps = { ...h.deps, config: resolveConfig(undefined, undefined, dir) };
+    const s = await backfill(deps, { now: NOW, ranges: [{ since: '2026-03-13', until: '2026-03-14' }], overrides: { profiles: ['beta'] }, timeseries: false });
+    expect(s.run.status).toBe('ok');
+    expect(h.rows('SELECT DISTINCT profile FROM raw_responses WHERE profile IS NOT NULL')).toEqual([{ profile: 'beta' }]);
   });
 
   it('take an empty --profile list as none given: the configured profiles are polled', async () => {

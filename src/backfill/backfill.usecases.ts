@@ -77,6 +77,10 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   const gapDays = input.gaps ? [...input.gaps.values()].flat() : [];
   const spanOf = (list: DayRange[]) => (list.length > 0 ? { since: list.map((r) => r.since).sort()[0]!, until: list.map((r) => r.until).sort().at(-1)! } : undefined);
   const span = input.gaps ? spanOf(gapDays) : spanOf(ranges);
+  if (config.profiles === undefined && !input.overrides?.profiles?.length) {
+    // Bad input, found before a run is recorded: no failed run for a config that names nobody (as collect).
+    throw new BadInputError('No profiles to backfill: pass --profile NAME or write a collector.config.ts with `profiles`');
+  }
   closeAbandonedRuns(wh, isProcessAlive);
   const runId = startRun(wh, 'backfill', today, span);
   const runLog = log.child({ run: runId, kind: 'backfill' });
