@@ -123,6 +123,7 @@ describe('the profiles and platforms of a collect', () => {
     const why = 'No profiles to backfill: pass --profile NAME or write a collector.config.ts with `profiles`';
     await expect(backfill(deps, { now: NOW, ranges: [{ since: '2026-03-10', until: '2026-03-14' }] })).rejects.toThrow(new BadInputError(why));
     await expect(backfill(deps, { now: NOW, overrides: { profiles: [], platforms: ['x'] } })).rejects.toThrow(new BadInputError(why));
+    await expect(backfill(deps, { now: NOW, overrides: { platforms: ['x'] } })).rejects.toThrow(new BadInputError(why));
     expect([h.count('SELECT count(*) FROM runs'), sim.stats.requests]).toEqual([0, 0]);
   });
 
