@@ -39,6 +39,16 @@ afterEach(() => {
 
 const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3');
 
+/** What acquiring the writer lock of `db` throws (undefined when it is taken: it is then left held). */
+function refusalOf(db: string): unknown {
+  try {
+    acquireWriterLock(db);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 /**
  * Another process holding the writer lock of `db` the way a writer does: its pid committed to
  * the lock file, then a write transaction left open (`withPid: false`: a writer caught between
@@ -100,12 +110,7 @@ describe('the writer lock', () => {
   it('is refused while another live process holds it, naming that process, and taken over once it is killed', async () => {
     const db = join(fresh(), 'w.sqlite');
     const holder = await otherHolder(db);
-    let refused: unknown;
-    try {
-      acquireWriterLock(db);
-    } catch (e) {
-      refused = e;
-    }
+    const refused = refusalOf(db);
     expect(refused).toBeInstanceOf(WarehouseBusyError);
     expect((refused as WarehouseBusyError).holderPid).toBe(holder.pid);
     expect((refused as Error).message).toMatch(new RegExp(`^another upw process \\(pid ${holder.pid}\\) is writing the warehouse ${db}: one writer at a time`));
@@ -121,12 +126,7 @@ describe('the writer lock', () => {
     const db = join(fresh(), 'w.sqlite');
     const child = await otherHolder(db, { withPid: false });
     // It looks for the pid a moment (0.5 s), then refuses without one.
-    let refused: unknown;
-    try {
-      acquireWriterLock(db);
-    } catch (e) {
-      refused = e;
-    }
+    const refused = refusalOf(db);
     expect(refused).toBeInstanceOf(WarehouseBusyError);
     expect((refused as WarehouseBusyError).holderPid).toBeUndefined();
     expect((refused as Error).message).toMatch(new RegExp(`^another upw process is writing the warehouse ${db}: `));
