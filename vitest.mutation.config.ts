@@ -49,6 +49,7 @@ export const MUTATION_TESTS = [
   'test/rules-learn.test.ts',
   'test/rules-record.test.ts',
   'test/run-level-errors.test.ts',
+  'test/store-backfill-progress.test.ts',
   'test/store-changes.test.ts',
   'test/store-files.test.ts',
   'test/store-posts-list.test.ts',
