@@ -71,6 +71,20 @@ describe('coverage', () => {
     expect(missingDays(wh, '2026-03-06', '2026-02-01').filter((g) => g.platform === 'instagram')).toEqual([]);
   });
 
+  it('excuses only the days inside the range a backfill asked for, even when it ran today', () => {
+    const wh = held();
+    const runId = startRun(wh, 'backfill', '2026-03-06');
+    // Asked today for the 4th alone: the 3rd (before it) and the 6th (after it) are still lacking.
+    const key = { profileId: findProfileId(wh, 'a')!, step: 'snapshots' as const, platform: 'instagram' };
+    markCovered(wh, { ...key, since: '2026-03-04', until: '2026-03-04' }, { takenOn: '2026-03-06', runId, valuesWritten: 0 });
+    // And for x, another platform of the same profile: it excuses nothing of instagram's.
+    markCovered(wh, { ...key, platform: 'x', since: '2026-03-01', until: '2026-03-06' }, { takenOn: '2026-03-06', runId, valuesWritten: 0 });
+    expect(missingDays(wh, '2026-03-06', '2026-02-01').filter((g) => g.profile === 'a')).toEqual([
+      gap('a', 'instagram', '2026-03-03', '2026-03-03'),
+      gap('a', 'instagram', '2026-03-06', '2026-03-06'),
+    ]);
+  });
+
   it('finds nothing missing in a warehouse that holds nothing', () => {
     expect(missingDays(openWarehouse(':memory:'), '2026-03-06', '2026-02-01')).toEqual([]);
   });
