@@ -74,9 +74,12 @@ const SLOW_FOR_STORE = [
   'test/reliability-faults-midrun.test.ts',
 ];
 
+/** `UPW_MUTATION_TESTS=a.test.ts,b.test.ts`: only these (for one file's mutants, e.g. the raw codec's own tests). */
+const chosen = process.env.UPW_MUTATION_TESTS?.split(',').map((t) => (t.startsWith('test/') ? t : `test/${t}`));
+
 export default defineConfig({
   test: {
-    include: process.env.MUTATE_FOLDER === 'store' ? MUTATION_TESTS.filter((t) => !SLOW_FOR_STORE.includes(t)) : MUTATION_TESTS,
+    include: chosen ?? (process.env.MUTATE_FOLDER === 'store' ? MUTATION_TESTS.filter((t) => !SLOW_FOR_STORE.includes(t)) : MUTATION_TESTS),
     // Instrumented code on two busy cores runs several times slower than `npm test`.
     testTimeout: 120_000,
     hookTimeout: 120_000,
