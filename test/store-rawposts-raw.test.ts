@@ -1,0 +1,113 @@
+/**
+ * The raw store's edges that raw-store.test.ts does not reach: a delta whose
+ * list of copies and literals is damaged is refused with what is wrong with it,
+ * a delta whose base row is gone is refused naming both rows, and a warehouse
+ * migrated past 0006 whose text answers still wait in `raw_responses_legacy`
+ * (opened by a non-writer, so not yet compressed) is pruned and searched in
+ * both tables.
+ */
+import { deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { inflate } from '../src/store/raw.codec.js';
+import { hasRawOf, pruneRaw, readRaw, recordRaw, type RawRecord } from '../src/store/raw.repository.js';
+import { openWarehouse } from '../src/store/warehouse.js';
+import { tempDir } from './helpers.js';
+import { warehouseAt } from './support/migrations.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A delta in format 1 written by hand: the format byte, then the list of
+ * (literal length, literal bytes, copy length, copy start as zigzag) deflated
+ * with the base as dictionary (a base this short is its own whole window).
+ */
+function handDelta(ops: number[], base: Buffer): Buffer {
+  return Buffer.concat([Buffer.of(1), deflateRawSync(Buffer.from(ops), { dictionary: base })]);
+}
+
+function answer(body: string, at: Date, over: Partial<RawRecord> = {}): RawRecord {
+  return { endpoint: 'analytics', profile: 'acme', params: {}, status: 200, receivedAt: at.toISOString(), serverDate: at.toUTCString(), body, ...over };
+}
+
+describe('a damaged delta', () => {
+  const base = Buffer.from('abcdef');
+
+  it('is read back when it is whole: a literal, a copy from the base, and the end mark', () => {
+    // Literal "X" (length 1), then 3 bytes of the base from 2 (zigzag 2·2 = 4), then no literal and copy length 0.
+    expect(inflate('delta', handDelta([1, 0x58, 3, 4, 0, 0], base), base).toString()).toBe('Xcde');
+  });
+
+  it('is refused when its list ends inside a number', () => {
+    expect(() => inflate('delta', handDelta([], base), base)).toThrow(/^raw delta: truncated$/);
+    // A varint byte with its continuation bit set and nothing after it.
+    expect(() => inflate('delta', handDelta([0x80], base), base)).toThrow(/^raw delta: truncated$/);
+  });
+
+  it('is refused when a literal is longer than what is left of the list', () => {
+    // Five literal bytes announced, one present.
+    expect(() => inflate('delta', handDelta([5, 0x61], base), base)).toThrow(/^raw delta: truncated literal$/);
+  });
+
+  it('is refused when a copy reaches outside its base, past either end', () => {
+    // 4 bytes from 4 of a 6-byte base (zigzag 8): 4 + 4 > 6.
+    expect(() => inflate('delta', handDelta([0, 4, 8, 0, 0], base), base)).toThrow(/^raw delta: copy outside its base$/);
+    // 1 byte from -1 (zigzag 1 = one back from where the last copy ended, 0).
+    expect(() => inflate('delta', handDelta([0, 1, 1, 0, 0], base), base)).toThrow(/^raw delta: copy outside its base$/);
+  });
+
+  it('is refused when bytes follow its end mark', () => {
+    expect(() => inflate('delta', handDelta([0, 0, 7], base), base)).toThrow(/^raw delta: trailing bytes$/);
+  });
+});
+
+describe('a delta whose base row is gone', () => {
+  it('is refused when read, naming the answer and its base', () => {
+    const wh = openWarehouse(':memory:');
+    const at = Date.UTC(2026, 2, 1, 6);
+    const body = (n: number) => JSON.stringify({ series: Array.from({ length: 40 }, (_, i) => ({ day: i, value: i * 31 + n })) });
+    const first = recordRaw(wh, null, answer(body(0), new Date(at)));
+    const second = recordRaw(wh, null, answer(body(1), new Date(at + DAY_MS)));
+    // The second answer is stored against the first (one day apart, nearly the same).
+    expect(wh.sqlite.prepare('SELECT codec, base_id AS baseId FROM raw_responses WHERE id = ?').get(second)).toEqual({ codec: 'delta', baseId: first });
+    wh.sqlite.prepare('DELETE FROM raw_responses WHERE id = ?').run(first);
+    expect(() => [...readRaw(wh)]).toThrow(`raw answer ${second}: its base ${first} is missing`);
+    wh.close();
+  });
+});
+
+describe('a migrated warehouse whose text answers are not compressed yet', () => {
+  /** A 0005 file holding text answers received `agos` days before now, opened by a non-writer (0006 moves them aside). */
+  function migrated(agos: Array<{ ago: number; profile: string }>) {
+    const { path, sqlite } = warehouseAt(tempDir('upw-rawposts-'), 'old.sqlite', 5);
+    const insert = sqlite.prepare("INSERT INTO raw_responses (run_id, endpoint, profile, params, status, received_at, body) VALUES (NULL, 'analytics', ?, '{}', 200, ?, ?)");
+    for (const { ago, profile } of agos) insert.run(profile, new Date(Date.now() - ago * DAY_MS).toISOString(), `{"ago":${ago}}`);
+    sqlite.close();
+    return openWarehouse(path);
+  }
+
+  it('prunes the old text answers with the compressed ones, and counts both', () => {
+    const wh = migrated([
+      { ago: 400, profile: 'acme' },
+      { ago: 300, profile: 'acme' },
+      { ago: 2, profile: 'acme' },
+    ]);
+    const tables = wh.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'raw%' ORDER BY name").pluck().all();
+    expect(tables).toEqual(['raw_responses', 'raw_responses_legacy']);
+    // One compressed answer past a 30-day retention, one inside it (another profile: no base shared).
+    recordRaw(wh, null, answer('{"new":"old"}', new Date(Date.now() - 200 * DAY_MS)));
+    recordRaw(wh, null, answer('{"new":"recent"}', new Date(Date.now() - DAY_MS), { profile: 'other' }));
+    // Gone: the text answers of 400 and 300 days ago, and the compressed one of 200 days ago.
+    expect(pruneRaw(wh, 30)).toBe(3);
+    expect([...readRaw(wh)].map((r) => r.body.toString())).toEqual(['{"ago":2}', '{"new":"recent"}']);
+    wh.close();
+  });
+
+  it('knows a profile whose only answers are still text', () => {
+    const wh = migrated([{ ago: 5, profile: 'old-only' }]);
+    recordRaw(wh, null, answer('{}', new Date(), { profile: 'acme' }));
+    expect(hasRawOf(wh, 'old-only')).toBe(true);
+    expect(hasRawOf(wh, 'acme')).toBe(true);
+    expect(hasRawOf(wh, 'nobody')).toBe(false);
+    wh.close();
+  });
+});
