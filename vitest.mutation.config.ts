@@ -54,6 +54,7 @@ export const MUTATION_TESTS = [
   'test/store-files.test.ts',
   'test/store-posts-list.test.ts',
   'test/store-publish.test.ts',
+  'test/store-rawposts-codec.test.ts',
   'test/store-rawposts-posts.test.ts',
   'test/store-rawposts-raw.test.ts',
   'test/store-reads.test.ts',
