@@ -4,7 +4,8 @@
  * what a rewrite of a post, a platform of it or its metrics keeps and replaces.
  */
 import { describe, expect, it } from 'vitest';
-import { profilesNotFoundInRun } from '../src/store/posts.repository.js';
+import { lastCheckedDays, markPostChecked, profilesNotFoundInRun, upsertPost } from '../src/store/posts.repository.js';
+import { ensureProfile } from '../src/store/profiles.repository.js';
 import { recordRunError, startRun } from '../src/store/runs.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 
@@ -21,6 +22,26 @@ describe('the profiles a run found missing', () => {
     recordRunError(wh, other, { profile: 'beta', kind: 'not_found', status: 404, message: 'Profile "beta" not found' });
     expect(profilesNotFoundInRun(wh, run)).toEqual(new Set(['ghost']));
     expect(profilesNotFoundInRun(wh, other)).toEqual(new Set(['beta']));
+    wh.close();
+  });
+});
+
+describe('the days the known posts were last read', () => {
+  it('are found among more request ids than SQLite binds in one statement', () => {
+    const wh = openWarehouse(':memory:');
+    const profileId = ensureProfile(wh, 'acme');
+    const post = (requestId: string) => upsertPost(wh, { requestId, runId: null, profileId, title: undefined, caption: undefined, mediaType: undefined, uploadTimestamp: undefined });
+    post('req-0');
+    post('req-20000');
+    post('req-32766');
+    markPostChecked(wh, 'req-0', '2026-03-01', null);
+    markPostChecked(wh, 'req-32766', '2026-03-02', null);
+    // 32,767 ids: one more than SQLite's 32,766 bound variables, so they must be asked in chunks.
+    const ids = Array.from({ length: 32_767 }, (_, i) => `req-${i}`);
+    const days = lastCheckedDays(wh, ids);
+    // Known posts only; null for one known but never read.
+    expect(days).toEqual(new Map([['req-0', '2026-03-01'], ['req-20000', null], ['req-32766', '2026-03-02']]));
+    expect(lastCheckedDays(wh, [])).toEqual(new Map());
     wh.close();
   });
 });
