@@ -49,7 +49,10 @@ describe('the difference of an answer from its base', () => {
     expect(opsOf(short, short)).toBe(hex(0, 20, 0, 0, 0));
   });
 
-  it('writes a copy of 300 bytes as a two-byte varint', () => {
+  it('writes copies of 128 and 300 bytes as two-byte varints', () => {
+    // 128 = 1·128 + 0: the low seven bits (0) with the continuation bit (128), then 1.
+    const exact = bytesOf(128, 3);
+    expect(opsOf(exact, exact)).toBe(hex(0, 128, 1, 0, 0, 0));
     const base = bytesOf(300, 3);
     // 300 = 2·128 + 44: low seven bits first with the continuation bit (44 + 128 = 172), then 2.
     expect(opsOf(base, base)).toBe(hex(0, 172, 2, 0, 0, 0));
