@@ -4,12 +4,13 @@
  * a delta whose base row is gone is refused naming both rows, and a warehouse
  * migrated past 0006 whose text answers still wait in `raw_responses_legacy`
  * (opened by a non-writer, so not yet compressed) is pruned and searched in
- * both tables.
+ * both tables, and compressed on demand. Also which way an answer is stored
+ * when the delta against its base is no gain.
  */
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { inflate } from '../src/store/raw.codec.js';
-import { hasRawOf, pruneRaw, readRaw, recordRaw, type RawRecord } from '../src/store/raw.repository.js';
+import { compressLegacyRaw, hasRawOf, pruneRaw, readRaw, recordRaw, type RawRecord } from '../src/store/raw.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { tempDir } from './helpers.js';
 import { warehouseAt } from './support/migrations.js';
@@ -27,6 +28,17 @@ function handDelta(ops: number[], base: Buffer): Buffer {
 
 function answer(body: string, at: Date, over: Partial<RawRecord> = {}): RawRecord {
   return { endpoint: 'analytics', profile: 'acme', params: {}, status: 200, receivedAt: at.toISOString(), serverDate: at.toUTCString(), body, ...over };
+}
+
+/** `n` hex digits of a fixed pseudo-random sequence: text that deflate alone cannot shrink much. */
+function hexOf(n: number, seed: number): string {
+  let x = seed;
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
+    s += (x >>> 28).toString(16);
+  }
+  return s;
 }
 
 describe('a damaged delta', () => {
@@ -108,6 +120,55 @@ describe('a migrated warehouse whose text answers are not compressed yet', () =>
     expect(hasRawOf(wh, 'old-only')).toBe(true);
     expect(hasRawOf(wh, 'acme')).toBe(true);
     expect(hasRawOf(wh, 'nobody')).toBe(false);
+    wh.close();
+  });
+});
+
+describe('an answer a day after its base', () => {
+  /** How `next`, received a day after `first`, is stored: its codec, and whether its base is `first`; both read back. */
+  function stored(first: string, next: string): { codec: string; againstFirst: boolean } {
+    const wh = openWarehouse(':memory:');
+    const at = Date.UTC(2026, 2, 1, 6);
+    const base = recordRaw(wh, null, answer(first, new Date(at)));
+    const id = recordRaw(wh, null, answer(next, new Date(at + DAY_MS)));
+    expect([...readRaw(wh)].map((r) => r.body.toString())).toEqual([first, next]);
+    const row = wh.sqlite.prepare('SELECT codec, base_id AS baseId FROM raw_responses WHERE id = ?').get(id) as { codec: string; baseId: number | null };
+    wh.close();
+    return { codec: row.codec, againstFirst: row.baseId === base };
+  }
+
+  it('is a delta when the delta is well below its base\'s size, even if the answer alone would be a few bytes smaller', () => {
+    // A 3,000-digit base (about 1.5 KB deflated), then "{}": the delta (format byte, a two-byte
+    // literal, the end mark, about 7 bytes) is far below 80 % of the base, so the answer alone
+    // (about 4 bytes) is not even tried.
+    expect(stored(hexOf(3000, 1), '{}')).toEqual({ codec: 'delta', againstFirst: true });
+  });
+
+  it('is stored alone when the delta is about its base\'s size and the answer alone is smaller', () => {
+    // Two unrelated 100-digit texts: the delta is the whole answer as a literal plus the format
+    // byte and its lengths, so about the base's own size (over 80 % of it), and a few bytes
+    // more than the answer deflated alone.
+    expect(stored(hexOf(100, 6), hexOf(100, 5))).toEqual({ codec: 'deflate', againstFirst: false });
+  });
+
+  it('stays a delta when the delta is about its base\'s size but the answer alone is bigger', () => {
+    // The base's 200 digits, then 200 new ones: the delta holds only the new ones (about the
+    // base's size), the answer alone all 400 (about twice that).
+    const first = hexOf(200, 3);
+    expect(stored(first, first + hexOf(200, 4))).toEqual({ codec: 'delta', againstFirst: true });
+  });
+});
+
+describe('compressing the text answers on demand', () => {
+  it('moves every text answer and says how many, then finds none left', () => {
+    const { path, sqlite } = warehouseAt(tempDir('upw-rawposts-'), 'old.sqlite', 5);
+    const insert = sqlite.prepare("INSERT INTO raw_responses (run_id, endpoint, profile, params, status, received_at, body) VALUES (NULL, 'analytics', 'acme', '{}', 200, ?, ?)");
+    for (let i = 0; i < 3; i++) insert.run(new Date(Date.UTC(2026, 2, 1 + i, 6)).toISOString(), `{"n":${i}}`);
+    sqlite.close();
+    const wh = openWarehouse(path);
+    expect(compressLegacyRaw(wh)).toBe(3);
+    expect(compressLegacyRaw(wh)).toBe(0);
+    expect([...readRaw(wh)].map((r) => [r.id, r.body.toString()])).toEqual([[1, '{"n":0}'], [2, '{"n":1}'], [3, '{"n":2}']]);
     wh.close();
   });
 });
