@@ -74,6 +74,12 @@ describe('the difference of an answer from its base', () => {
     expect(opsOf(Buffer.concat([c, a, b]), base)).toBe(hex(0, 16, 64, 0, 32, 95, 0, 0));
   });
 
+  it('finds a target of exactly one block, the shortest copy looked for', () => {
+    const base = bytesOf(48, 5);
+    // 16 bytes from 16 (zigzag 32).
+    expect(opsOf(base.subarray(16, 32), base)).toBe(hex(0, 16, 32, 0, 0));
+  });
+
   it('grows a copy backwards from the block it found over the bytes before it', () => {
     const base = bytesOf(48, 9);
     // The first 5 bytes cut: block 16 of the base is found at offset 11 of the target,
