@@ -87,6 +87,15 @@ describe('the difference of an answer from its base', () => {
     expect(opsOf(base.subarray(5), base)).toBe(hex(0, 43, 10, 0, 0));
   });
 
+  it('does not grow a copy back over bytes the copy before it already took', () => {
+    const base = bytesOf(48, 5);
+    // A and B end in the same byte, so C's copy could grow one byte back into A's if let.
+    base[15] = base[31]!;
+    const [a, c] = [base.subarray(0, 16), base.subarray(32, 48)];
+    // A from 0 (zigzag 0), ending at 16; C from 32, 16 on from there (zigzag 32).
+    expect(opsOf(Buffer.concat([a, c]), base)).toBe(hex(0, 16, 0, 0, 16, 32, 0, 0));
+  });
+
   it('keeps a target shorter than a block, or sharing nothing with the base, as one literal', () => {
     const base = bytesOf(48, 11);
     expect(opsOf(Buffer.from('tiny'), base)).toBe(hex(4, Buffer.from('tiny'), 0));
