@@ -63,6 +63,9 @@ describe('the difference of an answer from its base', () => {
     const target = Buffer.concat([Buffer.from('XY'), base]);
     // Literal "XY" (88, 89); the rolling hash finds block 0 of the base at offset 2.
     expect(opsOf(target, base)).toBe(hex(2, 88, 89, 40, 0, 0, 0));
+    // The same before a block in the middle of the base: "XY" stays a literal, not grown over.
+    const middle = bytesOf(48, 5);
+    expect(opsOf(Buffer.concat([Buffer.from('XY'), middle.subarray(16)]), middle)).toBe(hex(2, 88, 89, 32, 32, 0, 0));
     // Bytes added at the end are the last record's literal.
     expect(opsOf(Buffer.concat([base, Buffer.from('Z')]), base)).toBe(hex(0, 40, 0, 1, 90, 0));
   });
