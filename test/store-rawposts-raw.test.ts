@@ -9,7 +9,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { inflate } from '../src/store/raw.codec.js';
+import { deflate, deflateAgainst, inflate } from '../src/store/raw.codec.js';
 import { compressLegacyRaw, hasRawOf, pruneRaw, readRaw, recordRaw, type RawRecord } from '../src/store/raw.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { tempDir } from './helpers.js';
@@ -156,6 +156,41 @@ describe('an answer a day after its base', () => {
     // base's size), the answer alone all 400 (about twice that).
     const first = hexOf(200, 3);
     expect(stored(first, first + hexOf(200, 4))).toEqual({ codec: 'delta', againstFirst: true });
+  });
+});
+
+describe('an answer as big alone as as a delta', () => {
+  /**
+   * The first (base, answer) pair among short hex texts (an answer of `nt` new digits, then the
+   * base's first `k`) whose sizes meet `fits`: delta and alone sizes depend on zlib's output byte
+   * for byte, so a tie is looked for rather than written down (the first is some forty pairs in).
+   */
+  function pairWhere(fits: (sizes: { base: number; delta: number; alone: number }) => boolean): [string, string] {
+    for (let nb = 20; nb <= 120; nb += 5)
+      for (let nt = 5; nt <= 120; nt += 5)
+        for (let k = 0; k <= nb; k += 4) {
+          const first = hexOf(nb, 1);
+          const next = hexOf(nt, 2) + first.slice(0, k);
+          const [b, t] = [Buffer.from(first), Buffer.from(next)];
+          if (fits({ base: deflate(b).length, delta: deflateAgainst(t, b).length, alone: deflate(t).length })) return [first, next];
+        }
+    throw new Error('no pair of that shape among the texts tried');
+  }
+
+  /** The codec `next` is stored with, received a day after `first`. */
+  function codecOf([first, next]: [string, string]): string {
+    const wh = openWarehouse(':memory:');
+    const at = Date.UTC(2026, 2, 1, 6);
+    recordRaw(wh, null, answer(first, new Date(at)));
+    const id = recordRaw(wh, null, answer(next, new Date(at + DAY_MS)));
+    expect([...readRaw(wh, { id })].map((r) => r.body.toString())).toEqual([next]);
+    const codec = wh.sqlite.prepare('SELECT codec FROM raw_responses WHERE id = ?').pluck().get(id) as string;
+    wh.close();
+    return codec;
+  }
+
+  it('is stored alone when alone and as a delta it takes the same bytes (it then needs no base)', () => {
+    expect(codecOf(pairWhere((s) => s.delta * 5 >= s.base * 4 && s.alone === s.delta))).toBe('deflate');
   });
 });
 
