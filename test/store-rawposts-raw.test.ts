@@ -53,6 +53,8 @@ describe('a damaged delta', () => {
     expect(() => inflate('delta', handDelta([], base), base)).toThrow(/^raw delta: truncated$/);
     // A varint byte with its continuation bit set and nothing after it.
     expect(() => inflate('delta', handDelta([0x80], base), base)).toThrow(/^raw delta: truncated$/);
+    // A whole one-byte literal, then nothing where the copy length should be.
+    expect(() => inflate('delta', handDelta([1, 0x61], base), base)).toThrow(/^raw delta: truncated$/);
   });
 
   it('is refused when a literal is longer than what is left of the list', () => {
