@@ -106,4 +106,16 @@ describe('the difference of an answer from its base', () => {
     const other = bytesOf(10_000, 13);
     expect(opsOf(other, base)).toBe(hex(144, 78, other, 0));
   });
+
+  it('deflates its literal bytes with the end of the base as dictionary, so short repeats of the base cost little', () => {
+    const base = bytesOf(512, 21);
+    // 40 pieces of 8 base bytes (shorter than a block, so no copy), each after a one-byte
+    // separator: all 360 bytes are literal. Random bytes do not compress alone, but with the base
+    // as dictionary each piece is a back-reference of 2 or 3 bytes: about 4 bytes a piece, not 9.
+    const pieces = Array.from({ length: 40 }, (_, i) => Buffer.concat([Buffer.of(i), base.subarray(i * 12, i * 12 + 8)]));
+    const target = Buffer.concat(pieces);
+    const delta = deflateAgainst(target, base);
+    expect(inflate('delta', delta, base)).toEqual(target);
+    expect(delta.length).toBeLessThan(360 / 2);
+  });
 });
