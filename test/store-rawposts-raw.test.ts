@@ -89,6 +89,17 @@ describe('a delta whose base row is gone', () => {
   });
 });
 
+describe('a retention of 0 days', () => {
+  it('keeps every answer, however old', () => {
+    const wh = openWarehouse(':memory:');
+    recordRaw(wh, null, answer('{"a":1}', new Date(Date.now() - 400 * DAY_MS)));
+    recordRaw(wh, null, answer('{"a":2}', new Date(Date.now() - DAY_MS)));
+    expect(pruneRaw(wh, 0)).toBe(0);
+    expect([...readRaw(wh)].map((r) => r.body.toString())).toEqual(['{"a":1}', '{"a":2}']);
+    wh.close();
+  });
+});
+
 describe('a migrated warehouse whose text answers are not compressed yet', () => {
   /** A 0005 file holding text answers received `agos` days before now, opened by a non-writer (0006 moves them aside). */
   function migrated(agos: Array<{ ago: number; profile: string }>) {
