@@ -5,12 +5,14 @@
  * migrated past 0006 whose text answers still wait in `raw_responses_legacy`
  * (opened by a non-writer, so not yet compressed) is pruned and searched in
  * both tables, and compressed on demand. Also which way an answer is stored
- * when the delta against its base is no gain.
+ * when the delta against its base is no gain, the answers of one run, and a
+ * retention of 0 days.
  */
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { deflate, deflateAgainst, inflate } from '../src/store/raw.codec.js';
 import { compressLegacyRaw, hasRawOf, pruneRaw, readRaw, recordRaw, type RawRecord } from '../src/store/raw.repository.js';
+import { startRun } from '../src/store/runs.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
 import { tempDir } from './helpers.js';
 import { warehouseAt } from './support/migrations.js';
@@ -85,6 +87,22 @@ describe('a delta whose base row is gone', () => {
     expect(wh.sqlite.prepare('SELECT codec, base_id AS baseId FROM raw_responses WHERE id = ?').get(second)).toEqual({ codec: 'delta', baseId: first });
     wh.sqlite.prepare('DELETE FROM raw_responses WHERE id = ?').run(first);
     expect(() => [...readRaw(wh)]).toThrow(`raw answer ${second}: its base ${first} is missing`);
+    wh.close();
+  });
+});
+
+describe('the answers of one run', () => {
+  it('are read alone, with or without another filter', () => {
+    const wh = openWarehouse(':memory:');
+    const [first, second] = [startRun(wh, 'collect', '2026-03-01'), startRun(wh, 'collect', '2026-03-02')];
+    const at = new Date(Date.UTC(2026, 2, 1, 6));
+    const a = recordRaw(wh, first, answer('{"a":1}', at));
+    const b = recordRaw(wh, second, answer('{"b":1}', at));
+    const c = recordRaw(wh, second, answer('{"c":1}', at, { endpoint: 'history' }));
+    recordRaw(wh, null, answer('{"d":1}', at));
+    expect([...readRaw(wh, { runId: first })].map((r) => r.id)).toEqual([a]);
+    expect([...readRaw(wh, { runId: second })].map((r) => r.id)).toEqual([b, c]);
+    expect([...readRaw(wh, { runId: second, endpoint: 'history' })].map((r) => r.id)).toEqual([c]);
     wh.close();
   });
 });
