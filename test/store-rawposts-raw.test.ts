@@ -5,8 +5,8 @@
  * migrated past 0006 whose text answers still wait in `raw_responses_legacy`
  * (opened by a non-writer, so not yet compressed) is pruned and searched in
  * both tables, and compressed on demand. Also which way an answer is stored
- * when the delta against its base is no gain, the answers of one run, and a
- * retention of 0 days.
+ * when the delta against its base is no gain, the answers of one run or of a
+ * time range, and a retention of 0 days.
  */
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,20 @@ describe('the answers of one run', () => {
     expect([...readRaw(wh, { runId: first })].map((r) => r.id)).toEqual([a]);
     expect([...readRaw(wh, { runId: second })].map((r) => r.id)).toEqual([b, c]);
     expect([...readRaw(wh, { runId: second, endpoint: 'history' })].map((r) => r.id)).toEqual([c]);
+    wh.close();
+  });
+});
+
+describe('the answers served in a time range', () => {
+  it('start at its first second and stop before its last, each bound alone or both', () => {
+    const wh = openWarehouse(':memory:');
+    // Served at 06:00 on 1, 2 and 3 March (the Date header's second).
+    const day = (d: number) => Date.UTC(2026, 2, d, 6) / 1000;
+    const [one, two, three] = [1, 2, 3].map((d) => recordRaw(wh, null, answer(`{"d":${d}}`, new Date(day(d) * 1000), { profile: `p${d}` })));
+    const ids = (filter: Parameters<typeof readRaw>[1]) => [...readRaw(wh, filter)].map((r) => r.id);
+    expect(ids({ servedTo: day(2) })).toEqual([one]);
+    expect(ids({ servedFrom: day(2) })).toEqual([two, three]);
+    expect(ids({ servedFrom: day(2), servedTo: day(3) })).toEqual([two]);
     wh.close();
   });
 });
