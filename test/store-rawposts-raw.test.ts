@@ -240,6 +240,27 @@ describe('an answer as big alone as as a delta', () => {
 });
 
 describe('compressing the text answers on demand', () => {
+  it('reads a warehouse stopped after its first batch in id order, the moved answers and the text ones merged', () => {
+    const { path, sqlite } = warehouseAt(tempDir('upw-rawposts-'), 'old.sqlite', 5);
+    const insert = sqlite.prepare("INSERT INTO raw_responses (run_id, endpoint, profile, params, status, received_at, body) VALUES (NULL, 'analytics', 'acme', '{}', 200, ?, ?)");
+    const at = Date.UTC(2026, 2, 1, 6);
+    for (let i = 1; i <= 503; i++) insert.run(new Date(at + i * 60_000).toISOString(), `{"n":${i}}`);
+    sqlite.close();
+    const wh = openWarehouse(path);
+    // The second batch (answers 501 to 503) fails, as a crash would stop it; the first (1 to 500) is committed.
+    wh.sqlite.exec("CREATE TEMP TRIGGER stop_second_batch BEFORE INSERT ON raw_responses WHEN NEW.id > 500 BEGIN SELECT RAISE(ABORT, 'stopped'); END");
+    expect(() => compressLegacyRaw(wh)).toThrow('stopped');
+    wh.sqlite.exec('DROP TRIGGER stop_second_batch');
+    const count = (table: string) => wh.sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+    expect([count('raw_responses'), count('raw_responses_legacy')]).toEqual([500, 3]);
+    const later = recordRaw(wh, null, answer('{"n":504}', new Date(at + 504 * 60_000)));
+    expect(later).toBe(504);
+    const read = [...readRaw(wh)];
+    expect(read.map((r) => r.id)).toEqual(Array.from({ length: 504 }, (_, i) => i + 1));
+    expect(read.map((r) => r.body.toString())).toEqual(Array.from({ length: 504 }, (_, i) => `{"n":${i + 1}}`));
+    wh.close();
+  });
+
   it('moves every text answer and says how many, then finds none left', () => {
     const { path, sqlite } = warehouseAt(tempDir('upw-rawposts-'), 'old.sqlite', 5);
     const insert = sqlite.prepare("INSERT INTO raw_responses (run_id, endpoint, profile, params, status, received_at, body) VALUES (NULL, 'analytics', 'acme', '{}', 200, ?, ?)");
