@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   abandonOwnRuns,
+  closeAbandonedRuns,
   collectedOn,
   finishRun,
   getRun,
@@ -70,6 +71,43 @@ describe('abandonOwnRuns', () => {
     expect([getRun(wh, done)!.status, getRun(wh, done)!.message]).toStrictEqual(['ok', null]);
     expect([getRun(wh, other)!.status, getRun(wh, other)!.finishedAt]).toStrictEqual(['running', null]);
     expect(abandonOwnRuns(wh, 'again')).toBe(0);
+  });
+});
+
+describe('closeAbandonedRuns', () => {
+  const ABANDONED = 'abandoned: the process ended before the run finished';
+  /** Running runs of: no pid (recorded before pids were), this process, pid 7001 and pid 7002; one finished run. */
+  function runs() {
+    const wh = openWarehouse(':memory:');
+    const ids = { none: 0, own: 0, a: 0, b: 0, done: 0 };
+    for (const key of ['none', 'own', 'a', 'b', 'done'] as const) ids[key] = startRun(wh, 'collect', '2026-03-01');
+    const setPid = wh.sqlite.prepare('UPDATE runs SET pid = ? WHERE id = ?');
+    setPid.run(null, ids.none);
+    setPid.run(7001, ids.a);
+    setPid.run(7002, ids.b);
+    finishRun(wh, ids.done, 'ok', COUNTS);
+    const state = () => Object.fromEntries(Object.entries(ids).map(([k, id]) => [k, getRun(wh, id)!.status]));
+    return { wh, ids, state };
+  }
+
+  it("fails the runs of dead processes and of none recorded, never this process's own or a live one's", () => {
+    const { wh, ids, state } = runs();
+    expect(closeAbandonedRuns(wh, (pid) => pid === 7001)).toBe(2);
+    expect(state()).toStrictEqual({ none: 'failed', own: 'running', a: 'running', b: 'failed', done: 'ok' });
+    expect(getRun(wh, ids.b)!.message).toBe(ABANDONED);
+    expect(getRun(wh, ids.none)!.message).toBe(ABANDONED);
+  });
+
+  it('fails a run with no pid even when every process looks alive', () => {
+    const { wh, state } = runs();
+    expect(closeAbandonedRuns(wh, () => true)).toBe(1);
+    expect(state()).toStrictEqual({ none: 'failed', own: 'running', a: 'running', b: 'running', done: 'ok' });
+  });
+
+  it('leaves its own process alone even when asked of a liveness check that says every process is dead', () => {
+    const { wh, state } = runs();
+    expect(closeAbandonedRuns(wh, () => false)).toBe(3);
+    expect(state()).toStrictEqual({ none: 'failed', own: 'running', a: 'failed', b: 'failed', done: 'ok' });
   });
 });
 
