@@ -5,9 +5,10 @@
  * smallest one: a block of the base is found wherever it sits in the target
  * (after an insertion, moved back or forth, cut at the front), copies grow over
  * the bytes around that block, and lengths of more than one varint byte are
- * written and read as such.
+ * written and read as such. And a damaged list is refused with what is wrong
+ * with it.
  */
-import { inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { deflateAgainst, inflate } from '../src/store/raw.codec.js';
 
@@ -117,5 +118,47 @@ describe('the difference of an answer from its base', () => {
     const delta = deflateAgainst(target, base);
     expect(inflate('delta', delta, base)).toEqual(target);
     expect(delta.length).toBeLessThan(360 / 2);
+  });
+});
+
+/**
+ * A delta in format 1 written by hand: the format byte, then the list of
+ * (literal length, literal bytes, copy length, copy start as zigzag) deflated
+ * with the base as dictionary (a base this short is its own whole window).
+ */
+function handDelta(ops: number[], base: Buffer): Buffer {
+  return Buffer.concat([Buffer.of(1), deflateRawSync(Buffer.from(ops), { dictionary: base })]);
+}
+
+describe('a damaged delta', () => {
+  const base = Buffer.from('abcdef');
+
+  it('is read back when it is whole: a literal, a copy from the base, and the end mark', () => {
+    // Literal "X" (length 1), then 3 bytes of the base from 2 (zigzag 2·2 = 4), then no literal and copy length 0.
+    expect(inflate('delta', handDelta([1, 0x58, 3, 4, 0, 0], base), base).toString()).toBe('Xcde');
+  });
+
+  it('is refused when its list ends inside a number', () => {
+    expect(() => inflate('delta', handDelta([], base), base)).toThrow(/^raw delta: truncated$/);
+    // A varint byte with its continuation bit set and nothing after it.
+    expect(() => inflate('delta', handDelta([0x80], base), base)).toThrow(/^raw delta: truncated$/);
+    // A whole one-byte literal, then nothing where the copy length should be.
+    expect(() => inflate('delta', handDelta([1, 0x61], base), base)).toThrow(/^raw delta: truncated$/);
+  });
+
+  it('is refused when a literal is longer than what is left of the list', () => {
+    // Five literal bytes announced, one present.
+    expect(() => inflate('delta', handDelta([5, 0x61], base), base)).toThrow(/^raw delta: truncated literal$/);
+  });
+
+  it('is refused when a copy reaches outside its base, past either end', () => {
+    // 4 bytes from 4 of a 6-byte base (zigzag 8): 4 + 4 > 6.
+    expect(() => inflate('delta', handDelta([0, 4, 8, 0, 0], base), base)).toThrow(/^raw delta: copy outside its base$/);
+    // 1 byte from -1 (zigzag 1 = one back from where the last copy ended, 0).
+    expect(() => inflate('delta', handDelta([0, 1, 1, 0, 0], base), base)).toThrow(/^raw delta: copy outside its base$/);
+  });
+
+  it('is refused when bytes follow its end mark', () => {
+    expect(() => inflate('delta', handDelta([0, 0, 7], base), base)).toThrow(/^raw delta: trailing bytes$/);
   });
 });
