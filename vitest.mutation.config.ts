@@ -55,6 +55,9 @@ export const MUTATION_TESTS = [
   'test/store-posts-list.test.ts',
   'test/store-publish.test.ts',
   'test/store-reads.test.ts',
+  'test/store-values-rules.test.ts',
+  'test/store-values-sums.test.ts',
+  'test/store-values-writer.test.ts',
   'test/values-writer.test.ts',
 ];
 
