@@ -3,7 +3,7 @@
 // day, and the cached /platform-metrics answer. Rows are read back with listRules and compared
 // with what each step should leave, worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { cachePlatformMetrics, listRules, readPlatformMetricsCache, recordRule, ruleInForce, type RuleInput } from '../src/store/rules.repository.js';
+import { cachePlatformMetrics, learnRule, listRules, readPlatformMetricsCache, recordRule, ruleInForce, type RuleInput } from '../src/store/rules.repository.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
 
 const rule = (over: Partial<RuleInput> = {}): RuleInput => ({ primaryField: 'reach', metricType: 'reach', availableMetrics: null, metricLabels: null, source: 'answer', ...over });
@@ -59,6 +59,99 @@ describe('the cached platform-metrics answer', () => {
     expect([...cache.entries()].sort(([p], [q]) => p.localeCompare(q))).toStrictEqual([
       ['bluesky', { primaryField: null, availableMetrics: null, metricLabels: null, fetchedAt: '2026-03-01T00:00:00.000Z' }],
       ['x', { primaryField: 'views', availableMetrics: ['views', 'likes'], metricLabels: { views: 'Views' }, fetchedAt: '2026-03-02T00:00:00.000Z' }],
+    ]);
+    wh.close();
+  });
+});
+
+describe('learnRule', () => {
+  const TODAY = '2026-03-15';
+  const seen = (wh: Warehouse, platform: string, day: string, over: Partial<RuleInput>) => recordRule(wh, platform, day, rule(over));
+
+  it('leaves the rows as they were when the row dated on the first day of the span already says so, whatever a later row says', () => {
+    const wh = openWarehouse(':memory:');
+    seen(wh, 'tiktok', '2026-03-05', { primaryField: 'views' });
+    seen(wh, 'tiktok', '2026-03-12', { primaryField: 'impressions' });
+    learnRule(wh, 'tiktok', { field: 'views', from: '2026-03-05', to: '2026-03-10' }, TODAY);
+    // Nothing rewritten: both rows keep the source 'answer' of recordRule.
+    expect(rows(wh)).toEqual([
+      ['tiktok', '2026-03-05', 'views', 'reach', null, null, 'answer'],
+      ['tiktok', '2026-03-12', 'impressions', 'reach', null, null, 'answer'],
+    ]);
+    wh.close();
+  });
+
+  it('leaves a row inside the span alone when it counts the same field, even with another metric type', () => {
+    const wh = openWarehouse(':memory:');
+    seen(wh, 'tiktok', '2026-03-05', { primaryField: 'views', metricType: 'views' });
+    seen(wh, 'tiktok', '2026-03-08', { primaryField: 'views', metricType: 'plays' });
+    learnRule(wh, 'tiktok', { field: 'views', from: '2026-03-05', to: '2026-03-10' }, TODAY);
+    expect(rows(wh)).toEqual([
+      ['tiktok', '2026-03-05', 'views', 'views', null, null, 'answer'],
+      ['tiktok', '2026-03-08', 'views', 'plays', null, null, 'answer'],
+    ]);
+    wh.close();
+  });
+
+  it('moves a change dated on the last day of the span to the day after it', () => {
+    const wh = openWarehouse(':memory:');
+    seen(wh, 'tiktok', '2026-03-01', { primaryField: 'views' });
+    seen(wh, 'tiktok', '2026-03-10', { primaryField: 'impressions' });
+    learnRule(wh, 'tiktok', { field: 'views', from: '2026-03-05', to: '2026-03-10' }, TODAY);
+    // The learned row (views from 5 March) repeats the row of 1 March and merges into it.
+    expect(rows(wh)).toEqual([
+      ['tiktok', '2026-03-01', 'views', 'reach', null, null, 'answer'],
+      ['tiktok', '2026-03-11', 'impressions', 'reach', null, null, 'answer'],
+    ]);
+    wh.close();
+  });
+
+  it('adds nothing when the row in force over the span says so, though a later row says otherwise', () => {
+    const wh = openWarehouse(':memory:');
+    seen(wh, 'x', '2026-01-01', { primaryField: 'impressions' });
+    seen(wh, 'x', '2026-03-01', { primaryField: 'views' });
+    learnRule(wh, 'x', { field: 'impressions', from: '2026-01-10', to: '2026-01-20' }, TODAY);
+    expect(rows(wh).map((r) => [r[1], r[2]])).toEqual([
+      ['2026-01-01', 'impressions'],
+      ['2026-03-01', 'views'],
+    ]);
+    wh.close();
+  });
+
+  it("gives the learned row the metric type and metric lists of the rule in force on the span's first day", () => {
+    const wh = openWarehouse(':memory:');
+    seen(wh, 'instagram', '2026-03-01', { primaryField: 'reach', metricType: 'reach', availableMetrics: ['reach', 'views'], metricLabels: { reach: 'Reach', views: 'Views' } });
+    learnRule(wh, 'instagram', { field: 'views', from: '2026-03-05', to: '2026-03-06' }, TODAY);
+    expect(rows(wh)).toEqual([
+      ['instagram', '2026-03-01', 'reach', 'reach', ['reach', 'views'], { reach: 'Reach', views: 'Views' }, 'answer'],
+      ['instagram', '2026-03-05', 'views', 'reach', ['reach', 'views'], { reach: 'Reach', views: 'Views' }, 'backfill'],
+      ['instagram', '2026-03-07', 'reach', 'reach', ['reach', 'views'], { reach: 'Reach', views: 'Views' }, 'answer'],
+    ]);
+    wh.close();
+  });
+
+  it('dates the rule in force after a span that ends yesterday from today', () => {
+    const wh = openWarehouse(':memory:');
+    seen(wh, 'tiktok', '2026-01-01', { primaryField: 'impressions' });
+    learnRule(wh, 'tiktok', { field: 'views', from: '2026-03-10', to: '2026-03-14' }, TODAY);
+    expect(rows(wh).map((r) => [r[1], r[2]])).toEqual([
+      ['2026-01-01', 'impressions'],
+      ['2026-03-10', 'views'],
+      [TODAY, 'impressions'],
+    ]);
+    wh.close();
+  });
+
+  it('keeps two rows in a row that count the same field with different metric types', () => {
+    const wh = openWarehouse(':memory:');
+    seen(wh, 'instagram', '2026-01-01', { primaryField: 'reach', metricType: 'reach' });
+    seen(wh, 'instagram', '2026-02-01', { primaryField: 'reach', metricType: 'views' });
+    learnRule(wh, 'instagram', { field: 'likes', from: '2026-03-01', to: '2026-03-02' }, TODAY);
+    expect(rows(wh).map((r) => [r[1], r[2], r[3]])).toEqual([
+      ['2026-01-01', 'reach', 'reach'],
+      ['2026-02-01', 'reach', 'views'],
+      ['2026-03-01', 'likes', 'views'],
+      ['2026-03-03', 'reach', 'views'],
     ]);
     wh.close();
   });
