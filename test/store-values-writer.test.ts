@@ -1,5 +1,5 @@
 // The write side of daily values (ValueWriter beyond its series-id cache, values-writer.test.ts):
-// what write and writeCounted answer (new, changed, or the same again) and count, the run's
+// what write, writeMany and writeCounted answer (new, changed, or the same again) and count, the run's
 // changes noted only for a writer that belongs to a run, and preparedFor's promise of one build
 // per open database.
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,22 @@ describe('ValueWriter.write', () => {
     expect(writer.write(s, '2026-03-01', 6, 'backfill', 3)).toBe(true);
     expect(writer.written).toBe(2);
     expect(wh.sqlite.prepare('SELECT value, source, observed_at FROM daily_values').all()).toEqual([{ value: 6, source: 'backfill', observed_at: 3 }]);
+    wh.close();
+  });
+});
+
+describe('ValueWriter.writeMany', () => {
+  it('writes nothing and answers 0 for no rows, and writes a list of exactly one statement\'s worth (32 rows)', () => {
+    const wh = openWarehouse(':memory:');
+    const writer = new ValueWriter(wh);
+    expect(writer.writeMany([], 'collect', 1)).toBe(0);
+    const s = writer.seriesId(ensureProfile(wh, 'a'), 'instagram', 'timeseries', 'reach');
+    // 1 to 32 January, value = day of the month.
+    const rows = Array.from({ length: 32 }, (_, i) => [s, i < 31 ? `2026-01-${String(i + 1).padStart(2, '0')}` : '2026-02-01', i + 1] as const);
+    expect(writer.writeMany(rows, 'collect', 1)).toBe(32);
+    expect(writer.writeMany(rows, 'collect', 2)).toBe(0);
+    expect(writer.written).toBe(32);
+    expect(wh.sqlite.prepare('SELECT count(*), sum(value) FROM daily_values').raw().get()).toEqual([32, (32 * 33) / 2]);
     wh.close();
   });
 });
