@@ -60,6 +60,9 @@ export const MUTATION_TESTS = [
   'test/store-rawposts-raw.test.ts',
   'test/store-reads.test.ts',
   'test/store-runs.test.ts',
+  'test/store-values-rules.test.ts',
+  'test/store-values-sums.test.ts',
+  'test/store-values-writer.test.ts',
   'test/values-writer.test.ts',
 ];
 
