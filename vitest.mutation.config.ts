@@ -58,6 +58,7 @@ export const MUTATION_TESTS = [
   'test/run-level-errors.test.ts',
   'test/store-backfill-progress.test.ts',
   'test/store-changes.test.ts',
+  'test/store-files-edges.test.ts',
   'test/store-files.test.ts',
   'test/store-posts-list.test.ts',
   'test/store-publish.test.ts',
