@@ -60,6 +60,7 @@ export const MUTATION_TESTS = [
   'test/store-changes.test.ts',
   'test/store-files-edges.test.ts',
   'test/store-files.test.ts',
+  'test/store-files-unwritable.test.ts',
   'test/store-posts-list.test.ts',
   'test/store-publish.test.ts',
   'test/store-reads.test.ts',
