@@ -206,6 +206,18 @@ describe('a writer', () => {
 });
 
 describe('the published copy', () => {
+  it("leaves no descriptor open on the copy, its temp file or its directory, and stays the publisher's own", () => {
+    const dir = fresh();
+    const wh = openWarehouse(join(dir, 'w.sqlite'));
+    ensureProfile(wh, 'a');
+    const out = join(dir, 'pub', 'copy.sqlite');
+    publishCopy(wh, out);
+    wh.close();
+    expect(openFiles().filter((f) => f === dir || f.startsWith(`${dir}/`))).toEqual([]);
+    // Only the group is taken from the warehouse, never an owner.
+    expect(statSync(out).uid).toBe(process.getuid?.());
+  });
+
   it('is made from an open warehouse whose file was removed under it', () => {
     const dir = fresh();
     const wh = openWarehouse(join(dir, 'w.sqlite'));
