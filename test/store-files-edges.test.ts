@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, 
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { BadInputError, WarehouseNotFoundError } from '../src/errors.js';
+import { BadInputError, WarehouseBusyError, WarehouseNotFoundError } from '../src/errors.js';
 import { ensureParentDirectory, fileIdentity, mayBeOpen } from '../src/store/files.js';
 import { ensureProfile } from '../src/store/profiles.repository.js';
 import { publishCopy } from '../src/store/publish.js';
@@ -120,6 +120,20 @@ describe('what the warehouse leaves beside its file', () => {
   });
 });
 
+describe('an in-memory warehouse', () => {
+  it('makes no file, not even beside the working directory, and is always intact', () => {
+    // Relative paths name the working directory: a file called ':memory:' there would be one made by
+    // mistake (removed first, so that one made earlier cannot hide one made now).
+    const made = [':memory:', ':memory:-wal', ':memory:-shm', ':memory:-lock'];
+    for (const f of made) rmSync(f, { force: true });
+    const wh = openWriter(':memory:');
+    ensureProfile(wh, 'm');
+    expect(wh.intact()).toBe(true);
+    wh.close();
+    expect(made.filter((f) => existsSync(f))).toEqual([]);
+  });
+});
+
 describe('the identity an unlocked reader keeps of the file', () => {
   it('is the same whether the -wal is missing or empty: an empty WAL holds nothing', () => {
     const db = join(fresh(), 'w.sqlite');
@@ -186,6 +200,24 @@ describe('whether a process may have the warehouse open', () => {
 });
 
 describe('a writer', () => {
+  it('holds its lock against a second writer in this very process until it releases it', () => {
+    const db = join(fresh(), 'w.sqlite');
+    const lock = acquireWriterLock(db);
+    // The pid in the lock file is ours, and so is the holder: after its half-second look for another pid it names ours.
+    const refused = thrownBy(() => acquireWriterLock(db));
+    expect(refused).toBeInstanceOf(WarehouseBusyError);
+    expect((refused as WarehouseBusyError).holderPid).toBe(process.pid);
+    lock.release();
+    acquireWriterLock(db).release();
+  });
+
+  it('leaves no descriptor open on a lock file it cannot use', () => {
+    const db = join(fresh(), 'w.sqlite');
+    writeFileSync(`${db}-lock`, 'not SQLite, only text long enough to be looked at as a header '.repeat(20));
+    expect(() => acquireWriterLock(db)).toThrow(`Cannot use ${db}-lock as the warehouse's writer lock: file is not a database`);
+    expect(openFiles().filter((f) => f.startsWith(db))).toEqual([]);
+  });
+
   it('that cannot compress the raw answers of an older upw fails, closing the warehouse and releasing its lock', () => {
     const dir = fresh();
     // A file as 0005 left it, with one answer stored as text; a non-writer open migrates it and leaves that text aside.
