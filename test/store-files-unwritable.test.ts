@@ -5,7 +5,8 @@
  * and what its close leaves beside the file (the companions' owner and group,
  * one it cannot reopen). Root ignores file modes, so as root a file is made
  * unwritable with the immutable attribute (`chattr +i`, which also forbids
- * removing it); another user gets mode 0444. Real files, the real migrations.
+ * removing it); another user gets mode 0444, and also meets a file it may not
+ * read (mode 0000). Real files, the real migrations.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -135,6 +136,20 @@ describe('a warehouse file the writer cannot write', () => {
     unwritable(ctx, db);
     // SQLite opens it read-only and cannot play the journal back (SQLITE_READONLY_ROLLBACK).
     expect(() => openWarehouse(db)).toThrow(new BadInputError(`Cannot use ${db} ${AS_WAREHOUSE}: attempt to write a readonly database`));
+  });
+});
+
+describe('a warehouse file this user may not read', () => {
+  // Root reads every file: only another user can be refused.
+  it.skipIf(asRoot)('is bad input that says so, for readers and writers', () => {
+    const db = join(fresh(), 'w.sqlite');
+    openWarehouse(db).close();
+    chmodSync(db, 0o000);
+    const refusal = new BadInputError(
+      `Cannot use ${db} ${AS_WAREHOUSE}: this user may not read it (readers need read access: docs/deploy.md, "Access for BI readers")`,
+    );
+    expect(() => openWarehouse(db, { readonly: true })).toThrow(refusal);
+    expect(() => openWarehouse(db)).toThrow(refusal);
   });
 });
 
