@@ -171,7 +171,7 @@ describe("the companions a writer's close leaves", () => {
     for (const [uid, gid] of [
       [0, 4321],
       [1234, 0],
-    ]) {
+    ] as const) {
       const db = join(fresh(), 'w.sqlite');
       openWarehouse(db).close();
       chownSync(db, uid, gid);
