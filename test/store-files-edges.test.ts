@@ -8,7 +8,7 @@
  * and a copy published from a file removed under its writer. Real files in a
  * temp directory, the real migrations.
  */
-import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -151,6 +151,10 @@ describe('the identity an unlocked reader keeps of the file', () => {
     const wh = openWarehouse(db);
     ensureProfile(wh, 'a');
     wh.close();
+    // Its times set back a year first: the write below then changes the modification time whatever the
+    // clock's granularity (the kernel stamps files with a clock that ticks every few milliseconds).
+    const yearAgo = new Date(Date.now() - 365 * 24 * 3600 * 1000);
+    utimesSync(db, yearAgo, yearAgo);
     const before = { identity: fileIdentity(db), size: statSync(db).size, wal: statSync(`${db}-wal`).size };
     // One letter for another, in place: the writer's close checkpoints it into the file and empties the WAL.
     const writer = openWarehouse(db);
