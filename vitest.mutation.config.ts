@@ -14,6 +14,13 @@
  */
 import { defineConfig } from 'vitest/config';
 
+// db.ts turns on SQLite's URI filenames (a reader's `immutable=1` fallback) by setting SQLITE_USE_URI in
+// process.env, which better-sqlite3 reads with getenv when its addon loads. Stryker runs the tests in
+// worker threads, whose process.env is only a copy, so there db.ts's own assignment never reaches
+// SQLite. Set here, in the runner's main thread, it is in the real environment before any worker loads
+// the addon, as it is for the CLI: the reader's fallback is then tested under Stryker too.
+process.env.SQLITE_USE_URI ??= '1';
+
 /** In-process tests of src/collect, src/store, src/query, src/backfill, src/posts and src/daemon. */
 export const MUTATION_TESTS = [
   'test/backfill-bad-values.test.ts',
@@ -52,7 +59,9 @@ export const MUTATION_TESTS = [
   'test/store-backfill-progress.test.ts',
   'test/store-changes.test.ts',
   'test/store-changes-reader.test.ts',
+  'test/store-files-edges.test.ts',
   'test/store-files.test.ts',
+  'test/store-files-unwritable.test.ts',
   'test/store-posts-list.test.ts',
   'test/store-publish.test.ts',
   'test/store-rawposts-codec.test.ts',
