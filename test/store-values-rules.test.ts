@@ -93,6 +93,23 @@ describe('learnRule', () => {
     wh.close();
   });
 
+  it('keeps the metric type of a rule that began inside the span and counts the learned field', () => {
+    const wh = openWarehouse(':memory:');
+    // A collect saw impressions (type impressions) on 1 March and views (type plays) on 8 March;
+    // a backfill then learns that the server counted views from 5 to 10 March.
+    seen(wh, 'tiktok', '2026-03-01', { primaryField: 'impressions', metricType: 'impressions' });
+    seen(wh, 'tiktok', '2026-03-08', { primaryField: 'views', metricType: 'plays' });
+    learnRule(wh, 'tiktok', { field: 'views', from: '2026-03-05', to: '2026-03-10' }, TODAY);
+    // Views from the 5th, with the only type known then; from the 8th on the type a collect saw.
+    expect(rows(wh).map((r) => r.slice(0, 4))).toEqual([
+      ['tiktok', '2026-03-01', 'impressions', 'impressions'],
+      ['tiktok', '2026-03-05', 'views', 'impressions'],
+      ['tiktok', '2026-03-08', 'views', 'plays'],
+    ]);
+    expect(ruleInForce(wh, 'tiktok', '2026-03-09')).toMatchObject({ primaryField: 'views', metricType: 'plays' });
+    wh.close();
+  });
+
   it('moves a change dated on the last day of the span to the day after it', () => {
     const wh = openWarehouse(':memory:');
     seen(wh, 'tiktok', '2026-03-01', { primaryField: 'views' });

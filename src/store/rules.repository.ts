@@ -97,7 +97,7 @@ export function readPlatformMetricsCache(wh: Warehouse): Map<string, CachedPlatf
 /**
  * What a backfill learned: on every day from `from` to `to` the server counted
  * `field` (null: a field the numbers cannot name). Rows inside that span that
- * said otherwise give way; the rule in force after it is kept from the day
+ * said otherwise give way (those that name the same field stay, with their metric type); the rule in force after it is kept from the day
  * after on; rows that repeat the one before them are dropped, so the table
  * stays one row per change.
  */
@@ -115,7 +115,9 @@ export function learnRule(wh: Warehouse, platform: string, span: { field: string
   const after = inForce(before, nextDay);
   const observedAt = new Date().toISOString();
   wh.transaction(() => {
-    wh.db.delete(t).where(and(eq(t.platform, platform), sql`${t.validFrom} > ${span.from}`, lte(t.validFrom, span.to))).run();
+    // Only the rows the span contradicts give way: one that counts the learned field keeps its
+    // metric type and labels from its day on (the server's type may change while its field stays).
+    wh.db.delete(t).where(and(eq(t.platform, platform), sql`${t.validFrom} > ${span.from}`, lte(t.validFrom, span.to), sql`${t.primaryField} IS NOT ${span.field}`)).run();
     const learned = { platform, validFrom: span.from, primaryField: span.field, metricType: atFrom?.metricType ?? null, availableMetrics: atFrom?.availableMetrics ?? null, metricLabels: atFrom?.metricLabels ?? null, source: 'backfill' as const, observedAt };
     wh.db.insert(t).values(learned).onConflictDoUpdate({ target: [t.platform, t.validFrom], set: learned }).run();
     // The rule in force the day after the span holds again from that day (never dated past today):
