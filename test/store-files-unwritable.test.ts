@@ -30,6 +30,7 @@ const fresh = (): string => {
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const asRoot = process.getuid?.() === 0;
 const AS_WAREHOUSE = "as the warehouse (--db, UPW_DB or the config's database)";
+const MAY_NOT_WRITE = 'this user may not write it (writers need write access to the file and its directory)';
 const FIX = 'give readers read access only (docs/deploy.md, "BI readers"), then remove it';
 
 // Immutable files must lose the attribute before the temp directory can be removed.
@@ -134,8 +135,28 @@ describe('a warehouse file the writer cannot write', () => {
     crashing.exec('ROLLBACK');
     crashing.close();
     unwritable(ctx, db);
-    // SQLite opens it read-only and cannot play the journal back (SQLITE_READONLY_ROLLBACK).
-    expect(() => openWarehouse(db)).toThrow(new BadInputError(`Cannot use ${db} ${AS_WAREHOUSE}: attempt to write a readonly database`));
+    // SQLite would open it read-only and could not play the journal back (SQLITE_READONLY_ROLLBACK):
+    // the writer refuses the file before that, and the journal stays for a writer that may.
+    const journal = sha(`${db}-journal`);
+    expect(() => openWarehouse(db)).toThrow(new BadInputError(`Cannot use ${db} ${AS_WAREHOUSE}: ${MAY_NOT_WRITE}`));
+    expect(sha(`${db}-journal`)).toBe(journal);
+  });
+
+  it('is bad input before anything is written, not a failure at the first write', (ctx) => {
+    const dir = fresh();
+    const db = join(dir, 'w.sqlite');
+    const wh = openWarehouse(db);
+    ensureProfile(wh, 'alice');
+    wh.close();
+    // A WAL file SQLite would open read-only without a word: its first write would fail with SQLITE_READONLY.
+    unwritable(ctx, db);
+    const before = sha(db);
+    expect(() => openWarehouse(db)).toThrow(new BadInputError(`Cannot use ${db} ${AS_WAREHOUSE}: ${MAY_NOT_WRITE}`));
+    expect(sha(db)).toBe(before);
+    // Reading it is still allowed.
+    const reader = openWarehouse(db, { readonly: true });
+    expect(reader.sqlite.prepare('SELECT username FROM profiles').pluck().all()).toStrictEqual(['alice']);
+    reader.close();
   });
 });
 

@@ -37,19 +37,30 @@ export interface Database_ {
 // config `database` (a directory, a file that is not SQLite), or a missing permission.
 const UNUSABLE = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'SQLITE_READONLY', 'SQLITE_PERM']);
 
+const AS_WAREHOUSE = "as the warehouse (--db, UPW_DB or the config's database)";
+
 function explain(path: string, error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNUSABLE.has(code) || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN'))) {
     // SQLite says "unable to open database file" whatever the cause; the likeliest one for another user, said plainly.
     const why = code.startsWith('SQLITE_CANTOPEN') && !readable(path) ? 'this user may not read it (readers need read access: docs/deploy.md, "Access for BI readers")' : (error as Error).message;
-    return new BadInputError(`Cannot use ${path} as the warehouse (--db, UPW_DB or the config's database): ${why}`);
+    return new BadInputError(`Cannot use ${path} ${AS_WAREHOUSE}: ${why}`);
   }
   return error;
 }
 
 function readable(path: string): boolean {
+  return accessible(path, constants.R_OK);
+}
+
+/** False also for an immutable file (EPERM) or one on a read-only file system (EROFS), even for root. */
+function writable(path: string): boolean {
+  return accessible(path, constants.W_OK);
+}
+
+function accessible(path: string, mode: number): boolean {
   try {
-    accessSync(path, constants.R_OK);
+    accessSync(path, mode);
     return true;
   } catch {
     return false;
@@ -92,6 +103,9 @@ function openWriter(path: string): Database_ {
         }
       }
     }
+    // SQLite opens a file this user may not write read-only, without a word, and fails only at
+    // the first write: refuse it here, before anything is read or written.
+    if (file && !writable(path)) throw new BadInputError(`Cannot use ${path} ${AS_WAREHOUSE}: this user may not write it (writers need write access to the file and its directory)`);
     sqlite = new Database(path);
     // A BI tool or `upw status` may hold a read transaction while the daemon writes.
     sqlite.pragma('busy_timeout = 10000');
