@@ -97,9 +97,9 @@ export function readPlatformMetricsCache(wh: Warehouse): Map<string, CachedPlatf
 /**
  * What a backfill learned: on every day from `from` to `to` the server counted
  * `field` (null: a field the numbers cannot name). Rows inside that span that
- * said otherwise give way (those that name the same field stay, with their metric type); the rule in force after it is kept from the day
- * after on; rows that repeat the one before them are dropped, so the table
- * stays one row per change.
+ * said otherwise give way (those naming the same field stay, with their metric
+ * type); the rule in force after it is kept from the day after on; rows that
+ * repeat the one before them are dropped, so the table stays one row per change.
  */
 export function learnRule(wh: Warehouse, platform: string, span: { field: string | null; from: string; to: string }, today: string): void {
   const nextDay = addDays(span.to, 1);
