@@ -1,6 +1,6 @@
 /** Shared test plumbing: temp databases and the real `upw` binary as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,17 @@ export function tempDir(prefix = 'upw-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** For a file's tests: each call makes a new directory in one temp directory, removed after them. */
+export function freshDirs(prefix: string): () => string {
+  const root = tempDir(prefix);
+  let n = 0;
+  return () => {
+    const dir = join(root, `t${++n}`);
+    mkdirSync(dir);
+    return dir;
+  };
 }
 
 export interface CliResult {

@@ -7,7 +7,6 @@
  * Small warehouse files written here through the store's own writers; every
  * expected row is the one written by hand below.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPLICATED, type ReplicatedTable } from '../src/replication.js';
@@ -17,15 +16,10 @@ import { ensureProfile } from '../src/store/profiles.repository.js';
 import { finishRun, startRun } from '../src/store/runs.repository.js';
 import { noteRunChange, ValueWriter } from '../src/store/values.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
-import { tempDir } from './helpers.js';
+import { freshDirs } from './helpers.js';
 
-const root = tempDir('upw-store-changes-reader-');
-let n = 0;
-const fresh = (): string => {
-  const dir = join(root, `t${++n}`);
-  mkdirSync(dir);
-  return join(dir, 'w.sqlite');
-};
+const freshDir = freshDirs('upw-store-changes-reader-');
+const fresh = (): string => join(freshDir(), 'w.sqlite');
 const table = (name: string): ReplicatedTable => REPLICATED.find((t) => t.name === name)!;
 const COUNTS = { requests: 0, retries: 0, rateLimited: 0 };
 const sorted = (rows: Iterable<unknown[]>) => [...rows].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));

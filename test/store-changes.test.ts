@@ -4,7 +4,6 @@
  * written here run by run through the store's own writers, so every row a
  * window must hold is known by hand. No PostgreSQL: these are the SQLite side.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WarehouseNotFoundError } from '../src/errors.js';
@@ -16,15 +15,10 @@ import { ensureProfile } from '../src/store/profiles.repository.js';
 import { finishRun, getRun, recordRunError, startRun } from '../src/store/runs.repository.js';
 import { ValueWriter } from '../src/store/values.repository.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
-import { tempDir } from './helpers.js';
+import { freshDirs } from './helpers.js';
 
-const root = tempDir('upw-store-changes-');
-let n = 0;
-const fresh = (): string => {
-  const dir = join(root, `t${++n}`);
-  mkdirSync(dir);
-  return join(dir, 'w.sqlite');
-};
+const freshDir = freshDirs('upw-store-changes-');
+const fresh = (): string => join(freshDir(), 'w.sqlite');
 const table = (name: string): ReplicatedTable => REPLICATED.find((t) => t.name === name)!;
 const COUNTS = { requests: 0, retries: 0, rateLimited: 0 };
 const sorted = (rows: Iterable<unknown[]>) => [...rows].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));

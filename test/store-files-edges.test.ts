@@ -8,7 +8,7 @@
  * and a copy published from a file removed under its writer. Real files in a
  * temp directory, the real migrations.
  */
-import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { copyFileSync, existsSync, openSync, closeSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -18,17 +18,11 @@ import { ensureProfile } from '../src/store/profiles.repository.js';
 import { publishCopy } from '../src/store/publish.js';
 import { openWarehouse, openWriter } from '../src/store/warehouse.js';
 import { acquireWriterLock } from '../src/store/writer-lock.js';
-import { tempDir } from './helpers.js';
+import { freshDirs } from './helpers.js';
 import { warehouseAt } from './support/migrations.js';
 
-const root = tempDir('upw-store-files-edges-');
-let n = 0;
 /** A fresh directory per test. */
-const fresh = (): string => {
-  const dir = join(root, `t${++n}`);
-  mkdirSync(dir);
-  return dir;
-};
+const fresh = freshDirs('upw-store-files-edges-');
 const AS_WAREHOUSE = "as the warehouse (--db, UPW_DB or the config's database)";
 
 /** What `fn` throws (undefined when it returns). */

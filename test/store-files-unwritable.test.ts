@@ -9,7 +9,7 @@
  * read (mode 0000). Real files, the real migrations.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -17,16 +17,10 @@ import { afterEach, describe, expect, it, type TestContext } from 'vitest';
 import { BadInputError } from '../src/errors.js';
 import { ensureProfile } from '../src/store/profiles.repository.js';
 import { openWarehouse } from '../src/store/warehouse.js';
-import { tempDir } from './helpers.js';
+import { freshDirs } from './helpers.js';
 
-const root = tempDir('upw-store-files-unwritable-');
-let n = 0;
 /** A fresh directory per test. */
-const fresh = (): string => {
-  const dir = join(root, `t${++n}`);
-  mkdirSync(dir);
-  return dir;
-};
+const fresh = freshDirs('upw-store-files-unwritable-');
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const asRoot = process.getuid?.() === 0;
 const AS_WAREHOUSE = "as the warehouse (--db, UPW_DB or the config's database)";

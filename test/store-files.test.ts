@@ -18,17 +18,11 @@ import { ensureProfile } from '../src/store/profiles.repository.js';
 import { newestKnownMigration, schemaState } from '../src/store/schema-version.js';
 import { openWarehouse, openWriter } from '../src/store/warehouse.js';
 import { acquireWriterLock, lockPathOf } from '../src/store/writer-lock.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, freshDirs } from './helpers.js';
 import { warehouseAt } from './support/migrations.js';
 
-const root = tempDir('upw-store-files-');
-let n = 0;
 /** A fresh directory per test. */
-const fresh = (): string => {
-  const dir = join(root, `t${++n}`);
-  mkdirSync(dir);
-  return dir;
-};
+const fresh = freshDirs('upw-store-files-');
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const mode = (path: string) => statSync(path).mode & 0o777;
 
@@ -363,7 +357,7 @@ describe('a reader whose -shm cannot be made (it points into a directory that do
     ensureProfile(wh, 'a');
     wh.close();
     rmSync(`${db}-shm`);
-    symlinkSync(join(root, 'no-such-dir', 'shm'), `${db}-shm`);
+    symlinkSync(join(fresh(), 'no-such-dir', 'shm'), `${db}-shm`);
     return db;
   }
 
@@ -418,7 +412,7 @@ describe('a reader whose -shm cannot be made (it points into a directory that do
     children.push(child);
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     rmSync(`${db}-shm`);
-    symlinkSync(join(root, 'no-such-dir', 'shm'), `${db}-shm`);
+    symlinkSync(join(fresh(), 'no-such-dir', 'shm'), `${db}-shm`);
     expect(mayBeOpen(db)).toBe(true);
     expect(() => openWarehouse(db, { readonly: true })).toThrow(
       new BadInputError(`Cannot read ${db} now: another process has it open and its -wal/-shm are missing; try again, or read the published copy (upw publish)`),

@@ -12,15 +12,9 @@ import { BadInputError } from '../src/errors.js';
 import { ensureProfile } from '../src/store/profiles.repository.js';
 import { publishCopy } from '../src/store/publish.js';
 import { openWarehouse, type Warehouse } from '../src/store/warehouse.js';
-import { tempDir } from './helpers.js';
+import { freshDirs } from './helpers.js';
 
-const root = tempDir('upw-store-publish-');
-let n = 0;
-const fresh = (): string => {
-  const dir = join(root, `t${++n}`);
-  mkdirSync(dir);
-  return dir;
-};
+const fresh = freshDirs('upw-store-publish-');
 const TARGET = "the published copy (upw publish --out, or the config's publish)";
 
 /** A warehouse file in `dir` holding the profiles `names`. */
