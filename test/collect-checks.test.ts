@@ -11,23 +11,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../src/simulator/index.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { runCli, tempDir, writeConfig } from './helpers.js';
+import { CHECKS_NOW, CHECKS_WORLD } from './support/checks-world.js';
 import { harness } from './support/collector.js';
 import { postsCollector } from './support/posts.js';
 
-const NOW = new Date('2026-02-20T12:00:00Z');
+const NOW = CHECKS_NOW;
 const dir = tempDir('upw-checks-');
 let sim: Simulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 3,
-    now: () => NOW,
-    profiles: [
-      { username: 'myprofile', platforms: ['youtube', 'tiktok'] },
-      { username: 'other', platforms: ['tiktok', 'x'] },
-      { username: 'pages', platforms: ['facebook', 'x'] },
-    ],
-  });
+  sim = await startSimulator({ ...CHECKS_WORLD });
 });
 afterAll(() => sim.close());
 beforeEach(() => {

@@ -12,24 +12,16 @@ import { trackRecentPosts } from '../src/posts/posts.usecases.js';
 import type { FaultRule } from '../src/simulator/index.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { tempDir } from './helpers.js';
+import { CHECKS_NOW, CHECKS_WORLD } from './support/checks-world.js';
 import { harness } from './support/collector.js';
 import { captureLogs } from './support/log-capture.js';
 
-const NOW = new Date('2026-02-20T12:00:00Z');
+const NOW = CHECKS_NOW;
 const dir = tempDir('upw-run-checks-');
 let sim: Simulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    seed: 3,
-    now: () => NOW,
-    rateLimitPerMinute: Number.POSITIVE_INFINITY,
-    profiles: [
-      { username: 'myprofile', platforms: ['youtube', 'tiktok'] },
-      { username: 'other', platforms: ['tiktok', 'x'] },
-      { username: 'pages', platforms: ['facebook', 'x'] },
-    ],
-  });
+  sim = await startSimulator({ ...CHECKS_WORLD, rateLimitPerMinute: Number.POSITIVE_INFINITY });
 });
 afterAll(() => sim.close());
 beforeEach(() => {
