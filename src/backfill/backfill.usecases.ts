@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import type { ApiFailure } from '../api/client.js';
 import { refreshPlatformMetrics, storeProfile, type CollectDeps, type RunSummary } from '../collect/collect.usecases.js';
 import { recordTargetChecks } from '../collect/checks.js';
-import { resolveTargets, type Target, type TargetOverrides } from '../collect/targets.js';
+import { requireProfiles, resolveTargets, type Target, type TargetOverrides } from '../collect/targets.js';
 import { isProcessAlive } from '../process/liveness.js';
 import { addDays, dayInZone, eachDay, isValidDay, now } from '../dates.js';
 import { ApiError, ApiKeyRefusedError, BadInputError } from '../errors.js';
@@ -77,10 +77,7 @@ export async function backfill(deps: CollectDeps, input: BackfillInput = {}): Pr
   const gapDays = input.gaps ? [...input.gaps.values()].flat() : [];
   const spanOf = (list: DayRange[]) => (list.length > 0 ? { since: list.map((r) => r.since).sort()[0]!, until: list.map((r) => r.until).sort().at(-1)! } : undefined);
   const span = input.gaps ? spanOf(gapDays) : spanOf(ranges);
-  if (config.profiles === undefined && !input.overrides?.profiles?.length) {
-    // Bad input, found before a run is recorded: no failed run for a config that names nobody (as collect).
-    throw new BadInputError('No profiles to backfill: pass --profile NAME or write a collector.config.ts with `profiles`');
-  }
+  requireProfiles(config, input.overrides ?? {}, 'backfill');
   closeAbandonedRuns(wh, isProcessAlive);
   const runId = startRun(wh, 'backfill', today, span);
   const runLog = log.child({ run: runId, kind: 'backfill' });

@@ -7,7 +7,7 @@ import type { ApiClient, ApiFailure, RawAnswer } from '../api/client.js';
 import { parseAnalytics, parsePlatformMetrics, type PlatformAnalytics } from '../api/parse.js';
 import type { ResolvedConfig } from '../config/config.js';
 import { dayInZone, dayOfAnswer, instantOfAnswer, now } from '../dates.js';
-import { ApiError, ApiKeyRefusedError, BadInputError } from '../errors.js';
+import { ApiError, ApiKeyRefusedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ensureProfile } from '../store/profiles.repository.js';
 import { cachePlatformMetrics, readPlatformMetricsCache, recordRule } from '../store/rules.repository.js';
@@ -18,7 +18,7 @@ import { ValueWriter, type ValueSource } from '../store/values.repository.js';
 import type { Warehouse } from '../store/warehouse.js';
 import { LASTING_FAILURES, recordTargetChecks } from './checks.js';
 import { mergeRule } from './rules.js';
-import { resolveTargets, type Target, type TargetOverrides } from './targets.js';
+import { requireProfiles, resolveTargets, type Target, type TargetOverrides } from './targets.js';
 
 export interface CollectDeps {
   wh: Warehouse;
@@ -63,10 +63,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const { wh, client, log, config } = deps;
   const at = input.now ?? now();
   const day = dayInZone(at, config.serverTimezone);
-  if (config.profiles === undefined && !input.overrides?.profiles?.length) {
-    // Bad input, found before a run is recorded: no failed run for a config that names nobody.
-    throw new BadInputError('No profiles to collect: pass --profile NAME or write a collector.config.ts with `profiles`');
-  }
+  requireProfiles(config, input.overrides ?? {}, 'collect');
   closeAbandonedRuns(wh, isAlive);
   const runId = startRun(wh, 'collect', day);
   const before = { ...client.stats };

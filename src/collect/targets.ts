@@ -31,6 +31,16 @@ export interface TargetHooks {
 }
 
 /**
+ * Bad input when neither --profile nor the config names a profile. collect and
+ * backfill ask before they record a run, so such a config leaves no failed run.
+ */
+export function requireProfiles(config: ResolvedConfig, overrides: TargetOverrides, command: 'collect' | 'backfill'): void {
+  if (config.profiles === undefined && !overrides.profiles?.length) {
+    throw new BadInputError(`No profiles to ${command}: pass --profile NAME or write a collector.config.ts with \`profiles\``);
+  }
+}
+
+/**
  * Resolve the run's targets. `/uploadposts/users` is asked once: it lists the
  * account's profiles and their connected platforms. A profile it does not
  * list is not found (no analytics call is wasted on it). When the call fails,
@@ -44,10 +54,10 @@ export async function resolveTargets(config: ResolvedConfig, overrides: TargetOv
     wanted = overrides.profiles.map(
       (username) => configured.find((p) => p.username === username) ?? { username, platforms: 'connected', facebookPageId: undefined, linkedinPageUrn: undefined },
     );
-  } else if (config.profiles === undefined) {
-    throw new BadInputError('No profiles to collect: pass --profile NAME or write a collector.config.ts with `profiles`');
   } else {
-    wanted = config.profiles;
+    // collect and backfill asked already, before their run was recorded; another caller is told the same.
+    requireProfiles(config, overrides, 'collect');
+    wanted = config.profiles!;
   }
 
   const needsUsers = wanted === 'all' || (!overrides.platforms && wanted.some((p) => p.platforms === 'connected'));
