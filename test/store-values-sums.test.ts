@@ -80,6 +80,34 @@ describe('sumSpans', () => {
   });
 });
 
+  it('adds fractional, negative and very large values per day exactly as stored, and two spans of one platform into one sum', () => {
+    const wh = openWarehouse(':memory:');
+    const a = ensureProfile(wh, 'a');
+    const w = new ValueWriter(wh);
+    const ig = w.seriesId(a, 'instagram', 'snapshot', 'saves');
+    const x = w.seriesId(a, 'x', 'snapshot', 'saves');
+    // Seventeen significant digits, a third, a value below 1e-6, a negative, 2^53 − 1.
+    w.write(ig, D(1), 0.12345678901234566, 'collect', 1);
+    w.write(ig, D(2), -3, 'collect', 1);
+    w.write(ig, D(3), 1 / 3, 'collect', 1);
+    w.write(x, D(1), 2.5e-7, 'collect', 1);
+    w.write(x, D(2), 9007199254740991, 'collect', 1);
+    const sums = sumSpans(wh, {
+      profileId: a,
+      kind: 'snapshot',
+      spans: [span('s', 'instagram', 'saves', D(1), D(1)), span('s', 'instagram', 'saves', D(2), D(3)), span('s', 'x', 'saves', D(1), D(2))],
+      perDay: true,
+    });
+    const instagram = 0.12345678901234566 + (-3 + 1 / 3);
+    const xs = 2.5e-7 + 9007199254740991;
+    expect(sums.get('s')).toStrictEqual({
+      total: instagram + xs,
+      perPlatform: [['instagram', instagram], ['x', xs]],
+      perDay: [[D(1), 0.12345678901234566 + 2.5e-7], [D(2), 9007199254740988], [D(3), 1 / 3]],
+    });
+    wh.close();
+  });
+
 describe('the profile and platform look-ups', () => {
   it('finds a profile only when it holds some series, and lists its platforms per kind, sorted', () => {
     const { wh, a } = spansWarehouse();

@@ -28,25 +28,18 @@ export interface KeySums {
 // The spans arrive as one JSON array bound to one parameter, so a query of any
 // shape is one prepared statement. Keys travel as small integers and the spans
 // are materialized first: JSON extraction and text keys per daily row cost
-// more than the scan itself. Per-platform sums are one aggregate subquery per
-// span (no sort at all); only per-day sums need a GROUP BY over the daily rows.
-// EXPLAIN QUERY PLAN of BOTH:
+// more than the scan itself. Each span's series gives one row: its sum over
+// the range, an aggregate subquery straight off the primary key (no sort).
+// EXPLAIN QUERY PLAN:
 //
-//   MERGE (UNION ALL)
-//     LEFT:  MATERIALIZE span: SCAN json_each VIRTUAL TABLE INDEX 1:
-//            SCAN span
-//            SEARCH s USING COVERING INDEX series_key_idx (profile_id=? AND platform=? AND kind=? AND name=?)
-//            CORRELATED SCALAR SUBQUERY: SEARCH v USING PRIMARY KEY (series_id=? AND day>? AND day<?)
-//            USE TEMP B-TREE FOR GROUP BY (one row per span)
-//     RIGHT: SCAN span
-//            SEARCH s USING COVERING INDEX series_key_idx (profile_id=? AND platform=? AND kind=? AND name=?)
-//            SEARCH v USING PRIMARY KEY (series_id=? AND day>? AND day<?)
-//            USE TEMP B-TREE FOR GROUP BY (one row per daily value)
+//   MATERIALIZE span: SCAN json_each VIRTUAL TABLE INDEX 1:
+//   SCAN span
+//   SEARCH s USING COVERING INDEX series_key_idx (profile_id=? AND platform=? AND kind=? AND name=?)
+//   CORRELATED SCALAR SUBQUERY: SEARCH v USING PRIMARY KEY (series_id=? AND day>? AND day<?)
 //
 // CROSS JOIN pins the loop order: without it (and with no ANALYZE statistics)
 // the planner may put json_each innermost and scan every value of the
-// profile's series whatever the range. A last_year breakdown over ten
-// platforms reads 3,660 index entries twice, in about 4 ms.
+// profile's series whatever the range.
 const SPANS = `
   span AS MATERIALIZED (
     SELECT value ->> 0 AS k, value ->> 1 AS platform, value ->> 2 AS name, value ->> 3 AS lo, value ->> 4 AS hi
@@ -58,25 +51,22 @@ const SPANS = `
     CROSS JOIN series s ON s.profile_id = :profileId AND s.platform = span.platform AND s.kind = :kind AND s.name = span.name
   )`;
 
-// g = 0: per platform, g = 1: per day. A platform with no value in range sums
-// to NULL and adds no key; it is skipped when reading the rows, because any
-// filter on `part` here (WHERE or HAVING) runs every subquery twice.
-const PER_PLATFORM = `
-  SELECT k, 0 AS g, platform AS at, SUM(part) AS value
-  FROM (
-    SELECT k, platform, (SELECT SUM(v.value) FROM daily_values v WHERE v.series_id = hit.series_id AND v.day >= hit.lo AND v.day <= hit.hi) AS part
-    FROM hit
-  )
-  GROUP BY k, platform`;
+const IN_RANGE = 'FROM daily_values v WHERE v.series_id = hit.series_id AND v.day >= hit.lo AND v.day <= hit.hi';
 
-const PER_DAY = `
-  SELECT k, 1 AS g, v.day AS at, SUM(v.value) AS value
-  FROM hit
-  CROSS JOIN daily_values v ON v.series_id = hit.series_id AND v.day >= hit.lo AND v.day <= hit.hi
-  GROUP BY k, v.day`;
+// A series with no value in range sums to NULL and adds no key; it is skipped
+// when reading the rows, because any filter on `part` here runs the subquery twice.
+const PER_SERIES = `WITH ${SPANS} SELECT k, platform, (SELECT SUM(v.value) ${IN_RANGE}) AS part FROM hit`;
 
-const BY_PLATFORM = `WITH ${SPANS} ${PER_PLATFORM} ORDER BY 1, 2, 3`;
-const BOTH = `WITH ${SPANS} ${PER_PLATFORM} UNION ALL ${PER_DAY} ORDER BY 1, 2, 3`;
+// Per day, the series' rows come along as two comma lists read off the same
+// range (days, then values, in the same order: one scan feeds both), and are
+// added up in JavaScript. A GROUP BY day would sort every daily row in a temp
+// B-tree: for five metrics over a year of ten platforms (13,500 rows) that
+// sort costs eight times the scan (BENCHMARKS.md, figure 3). SQLite renders an
+// INTEGER exactly and a REAL as the shortest text that reads back as the same
+// double, so Number() gets back the stored values.
+const PER_SERIES_DAYS = `WITH ${SPANS}
+  SELECT k, platform, (SELECT SUM(v.value) ${IN_RANGE}) AS part, (SELECT group_concat(v.day) || ' ' || group_concat(v.value) ${IN_RANGE}) AS days
+  FROM hit`;
 
 // Default mode adds what the server counted, kept per (profile, platform, day) in
 // daily_impressions. EXPLAIN QUERY PLAN:
@@ -95,8 +85,8 @@ const COUNTED_BY_DAY = `
   GROUP BY d.day`;
 
 interface Statements {
-  byPlatform: Statement;
-  both: Statement;
+  perSeries: Statement;
+  perSeriesDays: Statement;
   countedByPlatform: Statement;
   countedBoth: Statement;
   profileHasData: Statement;
@@ -112,8 +102,8 @@ function statements(wh: Warehouse): Statements {
   if (!st) {
     const db = wh.sqlite;
     st = {
-      byPlatform: db.prepare(BY_PLATFORM),
-      both: db.prepare(BOTH),
+      perSeries: db.prepare(PER_SERIES),
+      perSeriesDays: db.prepare(PER_SERIES_DAYS),
       profileHasData: db.prepare('SELECT p.id FROM profiles p WHERE p.username = ? AND EXISTS (SELECT 1 FROM series s WHERE s.profile_id = p.id)').pluck(),
       platformsOf: db.prepare('SELECT DISTINCT platform FROM series WHERE profile_id = ? AND kind = ? ORDER BY platform').pluck(),
       countedByPlatform: db.prepare(`${COUNTED_BY_PLATFORM} ORDER BY 1, 2`),
@@ -193,16 +183,25 @@ export function sumSpans(wh: Warehouse, input: { profileId: number; kind: Series
     kind: input.kind,
     spans: JSON.stringify(input.spans.map((s) => [keys.indexOf(s.key), s.platform, s.name, s.from, s.to])),
   };
-  const rows = (input.perDay ? st.both : st.byPlatform).all(params) as Array<{ k: number; g: 0 | 1; at: string; value: number | null }>;
+  const rows = (input.perDay ? st.perSeriesDays : st.perSeries).all(params) as Array<{ k: number; platform: string; part: number | null; days?: string | null }>;
+  // Per key: platform → sum and day → sum, in the order the rows come; sorted once at the end.
+  const byKey = new Map<number, { perPlatform: Map<string, number>; perDay: Map<string, number> }>();
   for (const row of rows) {
-    if (row.value === null) continue;
-    const key = keys[row.k]!;
-    let e = sums.get(key);
-    if (!e) sums.set(key, (e = { total: 0, perPlatform: [], perDay: [] }));
-    if (row.g === 0) {
-      e.perPlatform.push([row.at, row.value]);
-      e.total += row.value;
-    } else e.perDay.push([row.at, row.value]);
+    if (row.part === null) continue;
+    let e = byKey.get(row.k);
+    if (!e) byKey.set(row.k, (e = { perPlatform: new Map(), perDay: new Map() }));
+    e.perPlatform.set(row.platform, (e.perPlatform.get(row.platform) ?? 0) + row.part);
+    if (row.days) {
+      const gap = row.days.indexOf(' ');
+      const days = row.days.slice(0, gap).split(',');
+      const values = row.days.slice(gap + 1).split(',');
+      for (let i = 0; i < days.length; i++) e.perDay.set(days[i]!, (e.perDay.get(days[i]!) ?? 0) + Number(values[i]));
+    }
+  }
+  const ascending = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  for (const [k, e] of byKey) {
+    const perPlatform = [...e.perPlatform].sort(ascending);
+    sums.set(keys[k]!, { total: perPlatform.reduce((n, [, v]) => n + v, 0), perPlatform, perDay: [...e.perDay].sort(ascending) });
   }
   return sums;
 }
