@@ -5,11 +5,14 @@
  * identity an unlocked reader keeps notices a write, the directories made for
  * an unnormalized path, companions still held after the file was replaced,
  * no descriptor left open by a close, a writer whose raw compression fails,
- * and a copy published from a file removed under its writer. Real files in a
+ * a copy published from a file removed under its writer, and a published copy
+ * whose last write was cut off. Real files in a
  * temp directory, the real migrations.
  */
-import { copyFileSync, existsSync, openSync, closeSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BadInputError, WarehouseBusyError, WarehouseNotFoundError } from '../src/errors.js';
@@ -20,6 +23,8 @@ import { openWarehouse, openWriter } from '../src/store/warehouse.js';
 import { acquireWriterLock } from '../src/store/writer-lock.js';
 import { freshDirs } from './helpers.js';
 import { warehouseAt } from './support/migrations.js';
+
+const require = createRequire(import.meta.url);
 
 /** A fresh directory per test. */
 const fresh = freshDirs('upw-store-files-edges-');
@@ -260,5 +265,49 @@ describe('the published copy', () => {
     expect(copy.prepare('SELECT username FROM profiles').pluck().all()).toEqual(['a']);
     copy.close();
     expect(existsSync(join(dir, 'w.sqlite'))).toBe(false);
+  });
+
+  it('whose last write was cut off is refused to a reader, not read half-written; a connection that may write rolls it back', () => {
+    const dir = fresh();
+    const wh = openWarehouse(join(dir, 'w.sqlite'));
+    for (let i = 0; i < 3000; i++) ensureProfile(wh, `profile-${i}`);
+    const out = join(dir, 'copy.sqlite');
+    publishCopy(wh, out);
+    wh.close();
+    // A BI user's script renames every profile in the copy and is killed mid-transaction. With a
+    // two-page cache SQLite writes changed pages into the file before the commit: the -journal
+    // keeps the pages they replaced.
+    const killed = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+      const db = new D(${JSON.stringify(out)});
+      db.pragma('cache_size = 2');
+      db.exec('BEGIN');
+      db.exec("UPDATE profiles SET username = username || '-half'");
+      process.kill(process.pid, 'SIGKILL');`;
+    expect(() => execFileSync(process.execPath, ['-e', killed], { stdio: 'ignore' })).toThrow();
+    expect(statSync(`${out}-journal`).size).toBeGreaterThan(0);
+    // What an unlocked read of the file alone (immutable=1) would see: pages of both states, so
+    // renamed profiles, or a b-tree SQLite calls malformed (this SQLite, this write: the latter).
+    const raw = new Database(`file:${out}?immutable=1`, { readonly: true });
+    const seen = thrownBy(() => expect(raw.prepare("SELECT count(*) FROM profiles WHERE username LIKE '%-half'").pluck().get()).toBeGreaterThan(0));
+    raw.close();
+    if (seen !== undefined) expect(String((seen as { code?: unknown }).code)).toMatch(/^SQLITE_CORRUPT/);
+    const before = readFileSync(out);
+
+    const error = thrownBy(() => openWarehouse(out, { readonly: true }));
+    expect(error).toBeInstanceOf(BadInputError);
+    expect((error as Error).message).toBe(
+      `Cannot read ${out}: a write to it was cut off, and its -journal must be rolled back before it can be read, which a reader may not do; ` +
+        `open it once as a user who may write it (sqlite3 "${out}" "PRAGMA quick_check;" rolls it back), or read a fresh published copy (upw publish)`,
+    );
+    // The reader changed nothing: the journal is still there to roll back with.
+    expect(readFileSync(out).equals(before)).toBe(true);
+    expect(statSync(`${out}-journal`).size).toBeGreaterThan(0);
+
+    const rw = new Database(out);
+    expect(rw.prepare("SELECT count(*) FROM profiles WHERE username LIKE '%-half'").pluck().get()).toBe(0);
+    rw.close();
+    const reader = openWarehouse(out, { readonly: true });
+    expect(reader.sqlite.prepare('SELECT count(*) FROM profiles').pluck().get()).toBe(3000);
+    reader.close();
   });
 });

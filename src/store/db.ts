@@ -146,6 +146,8 @@ function openWriter(path: string): Database_ {
  *    whole database: it is read with `immutable=1`, which takes no locks. Its
  *    identity is kept, and `intact()` says whether it still holds: a writer
  *    that started meanwhile and checkpointed into it changes it.
+ * A rollback-mode file with a hot journal is refused instead: only a
+ * connection that may write can roll the journal back.
  */
 function openReader(path: string, options: { schema?: boolean } = {}): Database_ {
   if (path === ':memory:') throw new WarehouseNotFoundError(path, 'an in-memory database is empty to any other connection');
@@ -160,6 +162,15 @@ function openReader(path: string, options: { schema?: boolean } = {}): Database_
       sqlite.prepare('SELECT count(*) FROM sqlite_schema').get();
     } catch (error) {
       const code = String((error as { code?: unknown }).code);
+      // A rollback-mode file (a published copy) whose last write was cut off: its -journal holds
+      // the pages to put back, and a read-only connection may not. Read with immutable=1 it would
+      // show the half-written state as if it were the data.
+      if (code === 'SQLITE_READONLY_ROLLBACK') {
+        throw new BadInputError(
+          `Cannot read ${path}: a write to it was cut off, and its -journal must be rolled back before it can be read, which a reader may not do; ` +
+            `open it once as a user who may write it (sqlite3 "${path}" "PRAGMA quick_check;" rolls it back), or read a fresh published copy (upw publish)`,
+        );
+      }
       if (!/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw error;
       sqlite.close();
       sqlite = undefined;
