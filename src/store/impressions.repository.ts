@@ -198,7 +198,8 @@ export function sumSpans(wh: Warehouse, input: { profileId: number; kind: Series
       for (let i = 0; i < days.length; i++) e.perDay.set(days[i]!, (e.perDay.get(days[i]!) ?? 0) + Number(values[i]));
     }
   }
-  const ascending = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  // Map keys: no two are equal. Code-unit order, as SQLite's BINARY collation on ASCII names and days.
+  const ascending = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : 1);
   for (const [k, e] of byKey) {
     const perPlatform = [...e.perPlatform].sort(ascending);
     sums.set(keys[k]!, { total: perPlatform.reduce((n, [, v]) => n + v, 0), perPlatform, perDay: [...e.perDay].sort(ascending) });
