@@ -4,6 +4,7 @@
  * Retry-After; 401 is never retried. Every answer comes back with its raw
  * record (thrown errors carry it as `raw`), so failures are recorded whole.
  */
+import { isUtf8 } from 'node:buffer';
 import got, { HTTPError, RequestError, type Got, type RetryObject } from 'got';
 import {
   ApiBadRequestError,
@@ -29,6 +30,11 @@ export interface RawAnswer {
   /** The server's own `Date` header: its clock decides which server day an answer describes. */
   serverDate?: string;
   body: string;
+  /**
+   * `body` as UTF-8 bytes, when the client holds them already: the store takes
+   * these instead of encoding the text again (a copy the size of the answer).
+   */
+  bytes?: Buffer;
 }
 
 export interface ApiClientOptions {
@@ -71,7 +77,9 @@ export class ApiClient {
       prefixUrl: options.baseUrl.replace(/\/+$/, ''),
       headers: { authorization: `Apikey ${options.apiKey}`, 'x-upload-post-source': 'upw', accept: 'application/json' },
       timeout: { request: options.timeoutMs ?? 30_000 },
-      responseType: 'text',
+      // The bytes, not text: they are what the raw record stores, and a large answer
+      // (/users, 15 MB at 10,000 profiles) is then not held as bytes and text at once.
+      responseType: 'buffer',
       retry: {
         limit: options.retries ?? 4,
         methods: ['GET'],
@@ -162,6 +170,20 @@ export class ApiClient {
     return key.length >= 8 && body.includes(key) ? body.split(key).join('[REDACTED]') : body;
   }
 
+  /**
+   * What to store of a body received as `received`: its text (UTF-8, without
+   * the key) and those same bytes. They are the bytes received when decoding
+   * and redaction change nothing, which is the common case; the text is then
+   * decoded only when asked for (`text`).
+   */
+  private stored(received: Buffer): { bytes: Buffer; text?: string } {
+    const key = this.options.apiKey;
+    // Valid UTF-8 decodes and encodes back to itself, and holds the key's bytes exactly when its text holds the key.
+    if (isUtf8(received) && !(key.length >= 8 && received.includes(key))) return { bytes: received };
+    const text = this.withoutKey(received.toString('utf8'));
+    return { bytes: Buffer.from(text, 'utf8'), text };
+  }
+
   private pacerFor(url: string): RatePacer {
     return /\/uploadposts\/post-analytics\/(?!cached)/.test(url) ? this.postPacer : this.pacer;
   }
@@ -169,33 +191,35 @@ export class ApiClient {
   private async get(endpoint: Endpoint, path: string, params: Record<string, string>, profile: string | undefined): Promise<Answer> {
     const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${path}`;
     const pacer = endpoint === 'post-analytics' ? this.postPacer : this.pacer;
-    const record = (status: number | undefined, body: string, date: string | undefined): RawAnswer => ({
-      endpoint,
-      profile,
-      params,
-      status,
-      receivedAt: new Date().toISOString(),
-      ...(date !== undefined && { serverDate: date }),
-      body,
-    });
+    const record = (status: number | undefined, received: Buffer, date: string | undefined): RawAnswer => {
+      const { bytes, text } = this.stored(received);
+      return {
+        endpoint,
+        profile,
+        params,
+        status,
+        receivedAt: new Date().toISOString(),
+        ...(date !== undefined && { serverDate: date }),
+        body: text ?? bytes.toString('utf8'),
+        bytes,
+      };
+    };
     await pacer.acquire();
     try {
-      const response = await this.http.get(path, { searchParams: params });
-      const text = this.withoutKey(response.body);
-      const raw = record(response.statusCode, text, response.headers.date);
+      const response = await this.http.get(path, { searchParams: params, responseType: 'buffer' });
+      const raw = record(response.statusCode, response.body, response.headers.date);
       let body: unknown;
       try {
-        body = JSON.parse(text);
+        body = JSON.parse(raw.body);
       } catch (cause) {
-        throw Object.assign(new ApiMalformedResponseError('The API answered with a body that is not JSON', { method: 'GET', url }, response.statusCode, text, { cause }), { raw });
+        throw Object.assign(new ApiMalformedResponseError('The API answered with a body that is not JSON', { method: 'GET', url }, response.statusCode, raw.body, { cause }), { raw });
       }
       return { body, raw };
     } catch (error) {
       if (error instanceof HTTPError) {
-        const { statusCode, body, headers } = error.response as { statusCode: number; body: string; headers: Record<string, string | undefined> };
-        const text = this.withoutKey(String(body ?? ''));
-        const raw = record(statusCode, text, headers.date);
-        throw Object.assign(this.httpError(statusCode, text, url, error), { raw });
+        const { statusCode, body, headers } = error.response as { statusCode: number; body: unknown; headers: Record<string, string | undefined> };
+        const raw = record(statusCode, Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? ''), 'utf8'), headers.date);
+        throw Object.assign(this.httpError(statusCode, raw.body, url, error), { raw });
       }
       if (error instanceof RequestError) {
         throw new ApiNetworkError(`Network failure: ${error.code ?? error.message}`, { method: 'GET', url }, undefined, undefined, { cause: error });
