@@ -11,7 +11,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { instantOfAnswer } from '../dates.js';
-import { deflate, deflateAgainst, inflate, type RawCodec } from './raw.codec.js';
+import { deflate, deflateAgainst, deltaDecodesTo, inflate, type RawCodec } from './raw.codec.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface RawRecord {
@@ -99,7 +99,7 @@ function encode(wh: Warehouse, series: { endpoint: string; profile: string | nul
   const baseBytes = inflate('deflate', base.body);
   const body = deflateAgainst(bytes, baseBytes);
   // The delta is our own code, not zlib's: check that it gives the answer back before trusting it.
-  if (!inflate('delta', body, baseBytes).equals(bytes)) return alone();
+  if (!deltaDecodesTo(body, baseBytes, bytes)) return alone();
   if (body.length >= base.body.length * DELTA_NOT_WORTH) {
     const single = alone();
     if (single.body.length <= body.length) return single;
