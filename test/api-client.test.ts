@@ -99,6 +99,32 @@ describe('the API client', () => {
     expect((error as { raw: { body: string } }).raw.body).toBe('{"instagram": {"followers": 4');
   });
 
+  it('reads /users into its profiles and keeps the bytes received, unless decoding or the key changes them', async () => {
+    const users = '{"profiles": [{"username": "café", "social_accounts": {"instagram": {"h": 1}, "tiktok": null}}]}';
+    let sent = Buffer.from(users, 'utf8');
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(sent);
+    });
+    const plain = await client(url).users();
+    expect(plain.body).toEqual([{ username: 'café', createdAt: undefined, connected: ['instagram'] }]);
+    expect(plain.raw.bytes).toEqual(sent);
+    expect(plain.raw.body).toBe(users);
+    // A byte that is not UTF-8 and the key: the text is decoded and redacted, and its bytes are what is stored.
+    sent = Buffer.concat([Buffer.from('{"echo": "secret-key '), Buffer.of(0xff), Buffer.from('", "profiles": []}')]);
+    const odd = await client(url).users();
+    expect(odd.raw.body).toBe('{"echo": "[REDACTED] \ufffd", "profiles": []}');
+    expect(odd.raw.bytes).toEqual(Buffer.from(odd.raw.body, 'utf8'));
+    expect(odd.body).toEqual([]);
+  });
+
+  it('refuses a /users body that is not JSON, keeping its text', async () => {
+    const url = await serve((_req, res) => json(res, 200, '{"profiles": [{"username": "a"},]}'));
+    const error = await client(url).users().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiMalformedResponseError);
+    expect((error as { raw: { body: string } }).raw.body).toBe('{"profiles": [{"username": "a"},]}');
+  });
+
   it('respects Retry-After on 429: the retry goes out once the announced second has passed, not before', async () => {
     // Only timers and Date are faked: the sockets stay real, and time moves only when told to.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });

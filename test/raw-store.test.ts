@@ -2,7 +2,7 @@
 // endpoint and profile, and every one of them reads back exactly as it was received.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deflate, deflateAgainst, inflate } from '../src/store/raw.codec.js';
+import { deflate, deflateAgainst, deltaDecodesTo, inflate } from '../src/store/raw.codec.js';
 import { pruneRaw, readRaw, recordRaw, type RawRecord } from '../src/store/raw.repository.js';
 import { startRun } from '../src/store/runs.repository.js';
 import { openWarehouse, openWriter } from '../src/store/warehouse.js';
@@ -40,6 +40,22 @@ describe('the raw codec', () => {
         const [t, b] = [Buffer.from(target), Buffer.from(base)];
         expect(inflate('deflate', deflate(t))).toEqual(t);
         expect(inflate('delta', deflateAgainst(t, b), b)).toEqual(t);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('tells whether a delta decodes to given bytes, as decoding and comparing does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), edits, edits, (base, toTarget, toOther) => {
+        const b = Buffer.from(base);
+        const t = applyEdits(b, toTarget);
+        const other = applyEdits(t, toOther);
+        const delta = deflateAgainst(t, b);
+        expect(deltaDecodesTo(delta, b, t)).toBe(true);
+        expect(deltaDecodesTo(delta, b, other)).toBe(inflate('delta', delta, b).equals(other));
+        expect(deltaDecodesTo(delta, b, t.subarray(0, t.length - 1))).toBe(t.length === 0);
+        expect(deltaDecodesTo(delta, b, Buffer.concat([t, Buffer.of(0)]))).toBe(false);
       }),
       { numRuns: 300 },
     );

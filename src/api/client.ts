@@ -4,6 +4,7 @@
  * Retry-After; 401 is never retried. Every answer comes back with its raw
  * record (thrown errors carry it as `raw`), so failures are recorded whole.
  */
+import { isUtf8 } from 'node:buffer';
 import got, { HTTPError, RequestError, type Got, type RetryObject } from 'got';
 import {
   ApiBadRequestError,
@@ -15,7 +16,7 @@ import {
   ApiServerError,
   type ApiError,
 } from '../errors.js';
-import { errorMessageOf } from './parse.js';
+import { errorMessageOf, parseUsers, parseUsersBytes, type UserProfile } from './parse.js';
 import { RatePacer, readRateHeaders } from './pacer.js';
 
 export type Endpoint = 'analytics' | 'total-impressions' | 'platform-metrics' | 'post-analytics' | 'post-analytics-cached' | 'users' | 'history';
@@ -29,6 +30,11 @@ export interface RawAnswer {
   /** The server's own `Date` header: its clock decides which server day an answer describes. */
   serverDate?: string;
   body: string;
+  /**
+   * `body` as UTF-8 bytes, when the client holds them already: the store takes
+   * these instead of encoding the text again (a copy the size of the answer).
+   */
+  bytes?: Buffer;
 }
 
 export interface ApiClientOptions {
@@ -71,7 +77,9 @@ export class ApiClient {
       prefixUrl: options.baseUrl.replace(/\/+$/, ''),
       headers: { authorization: `Apikey ${options.apiKey}`, 'x-upload-post-source': 'upw', accept: 'application/json' },
       timeout: { request: options.timeoutMs ?? 30_000 },
-      responseType: 'text',
+      // The bytes, not text: they are what the raw record stores, and a large answer
+      // (/users, 15 MB at 10,000 profiles) is then not held as bytes and text at once.
+      responseType: 'buffer',
       retry: {
         limit: options.retries ?? 4,
         methods: ['GET'],
@@ -139,9 +147,13 @@ export class ApiClient {
     return this.get('post-analytics-cached', 'uploadposts/post-analytics/cached', params, params.user);
   }
 
-  /** GET /uploadposts/users. */
-  users(): Promise<Answer> {
-    return this.get('users', 'uploadposts/users', {}, undefined);
+  /**
+   * GET /uploadposts/users, read into its profiles. At 10,000 profiles the
+   * answer is 15 MB: it is read from its bytes a profile at a time
+   * (parseUsersBytes), so neither its whole text nor its whole tree is held.
+   */
+  users(): Promise<Answer<UserProfile[]>> {
+    return this.get('users', 'uploadposts/users', {}, undefined, { fromBytes: parseUsersBytes, fromJson: parseUsers });
   }
 
   /** GET /uploadposts/history (one page). */
@@ -162,40 +174,69 @@ export class ApiClient {
     return key.length >= 8 && body.includes(key) ? body.split(key).join('[REDACTED]') : body;
   }
 
+  /**
+   * What to store of a body received as `received`: its text (UTF-8, without
+   * the key) and those same bytes. They are the bytes received when decoding
+   * and redaction change nothing, which is the common case; the text is then
+   * decoded only when asked for (`text`).
+   */
+  private stored(received: Buffer): { bytes: Buffer; text?: string } {
+    const key = this.options.apiKey;
+    // Valid UTF-8 decodes and encodes back to itself, and holds the key's bytes exactly when its text holds the key.
+    if (isUtf8(received) && !(key.length >= 8 && received.includes(key))) return { bytes: received };
+    const text = this.withoutKey(received.toString('utf8'));
+    return { bytes: Buffer.from(text, 'utf8'), text };
+  }
+
   private pacerFor(url: string): RatePacer {
     return /\/uploadposts\/post-analytics\/(?!cached)/.test(url) ? this.postPacer : this.pacer;
   }
 
-  private async get(endpoint: Endpoint, path: string, params: Record<string, string>, profile: string | undefined): Promise<Answer> {
+  /** An answer read into `T` rather than kept as its JSON tree: from its bytes when `fromBytes` can, else from the parsed JSON. */
+  private async get<T = unknown>(
+    endpoint: Endpoint,
+    path: string,
+    params: Record<string, string>,
+    profile: string | undefined,
+    read?: { fromBytes: (bytes: Buffer) => T | undefined; fromJson: (json: unknown) => T },
+  ): Promise<Answer<T>> {
     const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${path}`;
     const pacer = endpoint === 'post-analytics' ? this.postPacer : this.pacer;
-    const record = (status: number | undefined, body: string, date: string | undefined): RawAnswer => ({
-      endpoint,
-      profile,
-      params,
-      status,
-      receivedAt: new Date().toISOString(),
-      ...(date !== undefined && { serverDate: date }),
-      body,
-    });
+    const record = (status: number | undefined, { bytes, text: redacted }: { bytes: Buffer; text?: string }, date: string | undefined): RawAnswer => {
+      let text = redacted;
+      return {
+        endpoint,
+        profile,
+        params,
+        status,
+        receivedAt: new Date().toISOString(),
+        ...(date !== undefined && { serverDate: date }),
+        // Decoded when first read: the store takes the bytes, and /users is read from them.
+        get body() {
+          return (text ??= bytes.toString('utf8'));
+        },
+        bytes,
+      };
+    };
     await pacer.acquire();
     try {
-      const response = await this.http.get(path, { searchParams: params });
-      const text = this.withoutKey(response.body);
-      const raw = record(response.statusCode, text, response.headers.date);
-      let body: unknown;
+      const response = await this.http.get(path, { searchParams: params, responseType: 'buffer' });
+      const stored = this.stored(response.body);
+      const raw = record(response.statusCode, stored, response.headers.date);
+      const fromBytes = read?.fromBytes(stored.bytes);
+      if (fromBytes !== undefined) return { body: fromBytes, raw };
+      let json: unknown;
       try {
-        body = JSON.parse(text);
+        json = JSON.parse(raw.body);
       } catch (cause) {
-        throw Object.assign(new ApiMalformedResponseError('The API answered with a body that is not JSON', { method: 'GET', url }, response.statusCode, text, { cause }), { raw });
+        throw Object.assign(new ApiMalformedResponseError('The API answered with a body that is not JSON', { method: 'GET', url }, response.statusCode, raw.body, { cause }), { raw });
       }
-      return { body, raw };
+      return { body: read ? read.fromJson(json) : (json as T), raw };
     } catch (error) {
       if (error instanceof HTTPError) {
-        const { statusCode, body, headers } = error.response as { statusCode: number; body: string; headers: Record<string, string | undefined> };
-        const text = this.withoutKey(String(body ?? ''));
-        const raw = record(statusCode, text, headers.date);
-        throw Object.assign(this.httpError(statusCode, text, url, error), { raw });
+        const { statusCode, body, headers } = error.response as { statusCode: number; body: unknown; headers: Record<string, string | undefined> };
+        const raw = record(statusCode, this.stored(Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? ''), 'utf8')), headers.date);
+        throw Object.assign(this.httpError(statusCode, raw.body, url, error), { raw });
       }
       if (error instanceof RequestError) {
         throw new ApiNetworkError(`Network failure: ${error.code ?? error.message}`, { method: 'GET', url }, undefined, undefined, { cause: error });

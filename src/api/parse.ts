@@ -218,18 +218,132 @@ export interface UserProfile {
   connected: string[];
 }
 
+/** One entry of `/uploadposts/users`' `profiles`: a profile when it is an object with a username. */
+function userOf(p: unknown): UserProfile | undefined {
+  if (!isObject(p) || typeof p.username !== 'string') return undefined;
+  const accounts = isObject(p.social_accounts) ? p.social_accounts : {};
+  const created = typeof p.created_at === 'string' ? new Date(p.created_at) : undefined;
+  return {
+    username: p.username,
+    createdAt: created && !Number.isNaN(created.getTime()) ? created.toISOString() : undefined,
+    connected: Object.entries(accounts).filter(([, a]) => isObject(a) && Object.keys(a).length > 0).map(([name]) => name.toLowerCase()),
+  };
+}
+
 /** `/uploadposts/users`: profiles and their connected platforms (a non-empty object). */
 export function parseUsers(body: unknown): UserProfile[] {
   const list = isObject(body) && Array.isArray(body.profiles) ? body.profiles : [];
-  return list.filter(isObject).filter((p) => typeof p.username === 'string').map((p) => {
-    const accounts = isObject(p.social_accounts) ? p.social_accounts : {};
-    const created = typeof p.created_at === 'string' ? new Date(p.created_at) : undefined;
-    return {
-      username: p.username as string,
-      createdAt: created && !Number.isNaN(created.getTime()) ? created.toISOString() : undefined,
-      connected: Object.entries(accounts).filter(([, a]) => isObject(a) && Object.keys(a).length > 0).map(([name]) => name.toLowerCase()),
-    };
-  });
+  return list.map(userOf).filter((u) => u !== undefined);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const isJsonSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/** A key written with escapes, as JSON.parse reads it (undefined when it is no JSON string). */
+function unescapedKey(bytes: Buffer, from: number, to: number): string | undefined {
+  try {
+    return JSON.parse(bytes.toString('utf8', from, to)) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `/uploadposts/users` read from its bytes one profile at a time: what
+ * `parseUsers(JSON.parse(text))` gives, without the whole text or its whole
+ * tree (15 MB and more at 10,000 profiles) ever being held. One pass finds
+ * the top-level object's last `profiles` array and the commas between its
+ * entries (outside strings, at its own depth); each entry is then parsed
+ * alone, and the rest of the answer with `[]` in the array's place. Every
+ * byte goes through JSON.parse, so the answer is read only if it is JSON.
+ * Undefined for anything else (not JSON, or no `profiles` list at the top):
+ * the caller parses it whole, and fails as that fails.
+ *
+ * `bytes` must be valid UTF-8 (the client's stored bytes are): the pieces are
+ * cut at ASCII bytes, so they decode as their part of the text would.
+ */
+export function parseUsersBytes(bytes: Buffer): UserProfile[] | undefined {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && isJsonSpace(bytes[i]!)) i++;
+  if (bytes[i] !== 0x7b) return undefined;
+  let depth = 0;
+  // At depth 1 (the top-level object): whether the next string is a key, and whether the last key was `profiles`.
+  let keyNext = false;
+  let keyIsProfiles = false;
+  let valueNext = false;
+  let open: { start: number; commas: number[] } | undefined;
+  let found: { start: number; end: number; commas: number[] } | undefined;
+  for (; i < n; i++) {
+    const b = bytes[i]!;
+    if (isJsonSpace(b)) continue;
+    if (valueNext) {
+      valueNext = false;
+      // JSON.parse keeps a repeated key's last value: a later `profiles` that is not an array wins.
+      if (b !== 0x5b) return undefined;
+      open = { start: i, commas: [] };
+    }
+    if (b === QUOTE) {
+      const from = i + 1;
+      let escaped = false;
+      for (i = from; i < n && bytes[i] !== QUOTE; i++) {
+        if (bytes[i] === BACKSLASH) {
+          escaped = true;
+          i++;
+        }
+      }
+      if (depth === 1 && keyNext) {
+        keyNext = false;
+        keyIsProfiles = escaped ? unescapedKey(bytes, from - 1, i + 1) === 'profiles' : i - from === 8 && bytes.toString('latin1', from, i) === 'profiles';
+      }
+      continue;
+    }
+    switch (b) {
+      case 0x7b: // {
+      case 0x5b: // [
+        depth++;
+        if (depth === 1) keyNext = true;
+        break;
+      case 0x7d: // }
+      case 0x5d: // ]
+        if (open && depth === 2) {
+          if (b !== 0x5d) return undefined;
+          found = { start: open.start, end: i, commas: open.commas };
+          open = undefined;
+        }
+        depth--;
+        break;
+      case 0x2c: // ,
+        if (depth === 1) keyNext = true;
+        else if (open && depth === 2) open.commas.push(i);
+        break;
+      case 0x3a: // :
+        if (depth === 1 && keyIsProfiles) {
+          keyIsProfiles = false;
+          valueNext = true;
+        }
+        break;
+    }
+  }
+  if (!found || open || depth !== 0) return undefined;
+  try {
+    const rest: unknown = JSON.parse(`${bytes.toString('utf8', 0, found.start)}[]${bytes.toString('utf8', found.end + 1)}`);
+    // Holds when the pass above read the answer as JSON.parse does; anything else is left to it.
+    if (!isObject(rest) || !Array.isArray(rest.profiles) || rest.profiles.length !== 0) return undefined;
+    const users: UserProfile[] = [];
+    const cuts = [found.start, ...found.commas, found.end];
+    let blank = cuts.length === 2;
+    for (let at = found.start + 1; blank && at < found.end; at++) blank = isJsonSpace(bytes[at]!);
+    if (blank) return users;
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const user = userOf(JSON.parse(bytes.toString('utf8', cuts[k]! + 1, cuts[k + 1]!)));
+      if (user) users.push(user);
+    }
+    return users;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The error message of an error body in any of its four forms. */

@@ -1,6 +1,6 @@
 /** Which profiles and platforms a run polls: config, overridden by flags, checked against /users. */
 import type { ApiClient, RawAnswer } from '../api/client.js';
-import { parseUsers, type UserProfile } from '../api/parse.js';
+import type { UserProfile } from '../api/parse.js';
 import type { ResolvedConfig, ResolvedProfile } from '../config/config.js';
 import { ApiError, ApiKeyRefusedError, BadInputError } from '../errors.js';
 
@@ -66,7 +66,7 @@ export async function resolveTargets(config: ResolvedConfig, overrides: TargetOv
   try {
     const answer = await client.users();
     hooks.onUsers?.(answer.raw);
-    users = new Map(parseUsers(answer.body).map((u) => [u.username, u]));
+    users = new Map(answer.body.map((u) => [u.username, u]));
   } catch (e) {
     // Rethrown failures are recorded, raw answer and all, by whoever catches them.
     if (needsUsers || e instanceof ApiKeyRefusedError || !(e instanceof ApiError)) throw e;

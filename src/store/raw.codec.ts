@@ -127,9 +127,11 @@ function diff(target: Uint8Array, base: Uint8Array): Buffer {
   return ops.buf.subarray(0, ops.length);
 }
 
-/** `target` rebuilt from its difference and the base. */
-function patch(ops: Buffer, base: Buffer): Buffer {
-  const parts: Buffer[] = [];
+/**
+ * Walk a difference: `piece` gets each part of its target in order (literal
+ * bytes, then copies from the base). Throws on a difference that does not fit its base.
+ */
+function walk(ops: Buffer, base: Buffer, piece: (part: Buffer) => void): void {
   let at = 0;
   let lastEnd = 0;
   const varint = (): number => {
@@ -146,17 +148,23 @@ function patch(ops: Buffer, base: Buffer): Buffer {
   for (;;) {
     const literal = varint();
     if (at + literal > ops.length) throw new Error('raw delta: truncated literal');
-    parts.push(ops.subarray(at, at + literal));
+    piece(ops.subarray(at, at + literal));
     at += literal;
     const length = varint();
     if (length === 0) break;
     const zigzag = varint();
     const from = lastEnd + (zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2);
     if (from < 0 || from + length > base.length) throw new Error('raw delta: copy outside its base');
-    parts.push(base.subarray(from, from + length));
+    piece(base.subarray(from, from + length));
     lastEnd = from + length;
   }
   if (at !== ops.length) throw new Error('raw delta: trailing bytes');
+}
+
+/** `target` rebuilt from its difference and the base. */
+function patch(ops: Buffer, base: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  walk(ops, base, (part) => parts.push(part));
   return Buffer.concat(parts);
 }
 
@@ -173,10 +181,29 @@ export function deflateAgainst(bytes: Buffer, base: Buffer): Buffer {
   return Buffer.concat([Buffer.of(FORMAT_V1), ops]);
 }
 
+/**
+ * Whether a delta decodes to `target`: `inflate('delta', data, base).equals(target)`
+ * without building the decoded copy (for /users at 10,000 profiles, 15 MB).
+ */
+export function deltaDecodesTo(data: Buffer, base: Buffer, target: Buffer): boolean {
+  let at = 0;
+  let same = true;
+  walk(opsOf(data, base), base, (part) => {
+    // Walked to the end even when it already differs: a broken difference throws as inflate would.
+    same &&= at + part.length <= target.length && target.compare(part, 0, part.length, at, at + part.length) === 0;
+    at += part.length;
+  });
+  return same && at === target.length;
+}
+
+function opsOf(data: Buffer, base: Buffer): Buffer {
+  if (data[0] !== FORMAT_V1) throw new Error(`unknown raw delta format ${data[0]}`);
+  return inflateRawSync(data.subarray(1), { dictionary: dictionaryOf(base) });
+}
+
 /** The bytes of a stored body; `base` is the decoded body of its base row, for a delta. */
 export function inflate(codec: RawCodec, data: Buffer, base?: Buffer): Buffer {
   if (codec === 'deflate') return inflateRawSync(data);
   if (base === undefined) throw new Error('a delta-coded raw answer needs its base answer');
-  if (data[0] !== FORMAT_V1) throw new Error(`unknown raw delta format ${data[0]}`);
-  return patch(inflateRawSync(data.subarray(1), { dictionary: dictionaryOf(base) }), base);
+  return patch(opsOf(data, base), base);
 }

@@ -11,7 +11,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { instantOfAnswer } from '../dates.js';
-import { deflate, deflateAgainst, inflate, type RawCodec } from './raw.codec.js';
+import { deflate, deflateAgainst, deltaDecodesTo, inflate, type RawCodec } from './raw.codec.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface RawRecord {
@@ -23,6 +23,8 @@ export interface RawRecord {
   /** The server's `Date` header, when it sent one. */
   serverDate?: string;
   body: string;
+  /** `body` as UTF-8 bytes, when the caller holds them already (the API client does). */
+  bytes?: Buffer;
 }
 
 /** One stored answer, its body decoded. */
@@ -97,7 +99,7 @@ function encode(wh: Warehouse, series: { endpoint: string; profile: string | nul
   const baseBytes = inflate('deflate', base.body);
   const body = deflateAgainst(bytes, baseBytes);
   // The delta is our own code, not zlib's: check that it gives the answer back before trusting it.
-  if (!inflate('delta', body, baseBytes).equals(bytes)) return alone();
+  if (!deltaDecodesTo(body, baseBytes, bytes)) return alone();
   if (body.length >= base.body.length * DELTA_NOT_WORTH) {
     const single = alone();
     if (single.body.length <= body.length) return single;
@@ -107,7 +109,7 @@ function encode(wh: Warehouse, series: { endpoint: string; profile: string | nul
 
 /** Store one answer (inside the caller's transaction); returns its id. The body is the text as received. */
 export function recordRaw(wh: Warehouse, runId: number | null, raw: RawRecord): number {
-  const bytes = Buffer.from(raw.body, 'utf8');
+  const bytes = raw.bytes ?? Buffer.from(raw.body, 'utf8');
   const profile = raw.profile ?? null;
   const servedAt = Math.floor(instantOfAnswer(raw).getTime() / 1000);
   const encoded = encode(wh, { endpoint: raw.endpoint, profile, servedAt, before: Number.MAX_SAFE_INTEGER }, bytes);
