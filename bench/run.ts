@@ -77,7 +77,7 @@ if (only.has('3') || only.has('5')) {
 if (only.has('4')) {
   progress('figure 4: building the CLI, then upw collect at two sizes');
   const buildProblem = buildCli();
-  const r = await guarded('4. memory', () => memoryFigure(quick ? { small: 500, large: 2_500 } : { small: 1_000, large: 10_000 }));
+  const r = await guarded('4. memory', () => memoryFigure(quick ? { small: 500, large: 2_500, runs: 1 } : { small: 1_000, large: 10_000, runs: 3 }));
   if (buildProblem) r.notes.push(`4. ${buildProblem}`);
   results.push(r);
 }
