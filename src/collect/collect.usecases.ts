@@ -102,38 +102,55 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
     const stop = () => limit.clearQueue();
     input.signal?.addEventListener('abort', stop, { once: true });
 
-    const settled = await Promise.allSettled(
-      targets.map((target) =>
-        limit(async () => {
-          if (keyRefused || input.signal?.aborted) return;
-          const started = Date.now();
-          try {
-            const answer = await client.analytics(target.username, target.platforms, { pageId: target.pageId, pageUrn: target.pageUrn });
-            // The server's day of this answer, by its own clock: never the local calendar day.
-            const counts = storeProfile({ wh, writer, runId, target, raw: answer.raw, body: answer.body, cached, source: 'collect', serverTimezone: config.serverTimezone });
-            runLog.debug({ profile: target.username, ms: Date.now() - started, ...counts }, 'collected');
-          } catch (e) {
-            if (!(e instanceof ApiError)) throw e;
-            if (e instanceof ApiKeyRefusedError) {
-              // Start no other profile. Those already in flight finish, and each one
-              // refused is recorded and counted below like any failed profile.
-              keyRefused = true;
-              stop();
-            }
-            if (e.status === 404) notFound.push(target.username);
-            if (LASTING_FAILURES.has(e.kind)) unreachable.add(target.username);
-            wh.transaction(() => {
-              const f = e as ApiFailure;
-              if (f.raw) recordRaw(wh, runId, f.raw);
-              recordRunError(wh, runId, { profile: target.username, kind: e.kind, status: e.status, message: e.message });
-              addRunCounts(wh, runId, { profilesFailed: 1, platformsFailed: target.platforms.length });
-            });
-            runLog.warn({ profile: target.username, err: e }, 'profile failed');
-          } finally {
-            input.onProgress?.(++done, targets.length);
+    // A slot is held for the request only. Its answer is stored once the slot's next request
+    // has gone out (setImmediate runs after the microtasks and ticks that send it), so storing
+    // overlaps the next answer's latency instead of adding to every slot's turn (BENCHMARKS.md,
+    // figure 1). A profile the queue dropped (a signal, a refused key) is neither stored nor counted.
+    type Fetched = { started: number } & ({ answer: Awaited<ReturnType<ApiClient['analytics']>> } | { failure: ApiError } | { skipped: true } | { crash: unknown });
+    const fetched = (target: Target) =>
+      limit(async (): Promise<Fetched> => {
+        const started = Date.now();
+        if (keyRefused || input.signal?.aborted) return { started, skipped: true };
+        try {
+          return { started, answer: await client.analytics(target.username, target.platforms, { pageId: target.pageId, pageUrn: target.pageUrn }) };
+        } catch (e) {
+          if (!(e instanceof ApiError)) return { started, crash: e };
+          if (e instanceof ApiKeyRefusedError) {
+            // Start no other profile. Those already in flight finish, and each one
+            // refused is recorded and counted below like any failed profile.
+            keyRefused = true;
+            stop();
           }
-        }),
-      ),
+          return { started, failure: e };
+        }
+      });
+    const settled = await Promise.allSettled(
+      targets.map(async (target) => {
+        const got = await fetched(target);
+        try {
+          if ('skipped' in got) return;
+          if ('crash' in got) throw got.crash;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if ('answer' in got) {
+            // The server's day of this answer, by its own clock: never the local calendar day.
+            const counts = storeProfile({ wh, writer, runId, target, raw: got.answer.raw, body: got.answer.body, cached, source: 'collect', serverTimezone: config.serverTimezone });
+            runLog.debug({ profile: target.username, ms: Date.now() - got.started, ...counts }, 'collected');
+            return;
+          }
+          const e = got.failure;
+          if (e.status === 404) notFound.push(target.username);
+          if (LASTING_FAILURES.has(e.kind)) unreachable.add(target.username);
+          wh.transaction(() => {
+            const f = e as ApiFailure;
+            if (f.raw) recordRaw(wh, runId, f.raw);
+            recordRunError(wh, runId, { profile: target.username, kind: e.kind, status: e.status, message: e.message });
+            addRunCounts(wh, runId, { profilesFailed: 1, platformsFailed: target.platforms.length });
+          });
+          runLog.warn({ profile: target.username, err: e }, 'profile failed');
+        } finally {
+          input.onProgress?.(++done, targets.length);
+        }
+      }),
     );
     const crashed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as Error | undefined)?.name !== 'AbortError');
     if (crashed) throw crashed.reason;
