@@ -139,7 +139,8 @@ export async function collectFigure(cases: CaseLabel[]): Promise<FigureResult> {
     });
     notes.push(
       `1. ${c.label}: run ${r.status}; the pacer waited ${sec(r.waitedMs)} in all; ` +
-        `latency-only bound ${sec((r.minimum * c.latencyMs) / c.concurrency)}.`,
+        `latency-only bound ${sec((r.minimum * c.latencyMs) / c.concurrency)}. The simulator answers each request L after it arrived, ` +
+        'its own work included (before 2026-11-30 it added L after building the answer, which charged its thread to the client).',
     );
     if (!met) closing.push(collectClosing(c, r));
   }
@@ -154,8 +155,8 @@ function collectClosing(c: CaseLabel, r: CaseResult): string {
   const extra = (r.wallMs - r.boundMs) / rounds;
   return (
     `1. ${c.label}: ${(r.wallMs / r.boundMs).toFixed(2)}× the bound, ${extra.toFixed(1)} ms over L per round of ${c.concurrency} requests. ` +
-    "That is the client's own time per request (got, parsing, storing the profile while it holds its slot) plus the simulator " +
-    'building its answers one at a time on its thread; a real API does that on its own machines. Trying to store after releasing ' +
-    'the slot changed nothing measurable here; a higher concurrency hides the overhead (the bound falls with it).'
+    "That is the client's own time per request: got and parsing inside the slot, and the main thread busy storing other answers " +
+    '(a profile is stored after its slot has sent the next request). The simulator counts its own work inside L, as a real API ' +
+    'does; a higher concurrency hides the overhead (the bound falls with it).'
   );
 }

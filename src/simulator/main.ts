@@ -14,7 +14,7 @@ const HELP = `Usage: node dist/simulator/main.js [options]
   --api-key KEY            the one valid key (default demo-key)
   --profile-count N        also generate profile-00001 … profile-N
   --google-business        also add the profile corner-bakery-google-business
-  --latency MS             delay before every answer (default 0)
+  --latency MS             time from a request's arrival to its answer (default 0)
   --plan P                 free | professional | advanced | business (default business)
   --rate-limit N           requests per minute (default: the plan's figure)
   --server-timezone ZONE   IANA zone of the server's day (default UTC)

@@ -41,8 +41,14 @@ export function createHandler(state: ServerState): RequestListener {
   const perPost = new FixedWindow(config.postAnalyticsLimit.max, config.postAnalyticsLimit.windowMs);
   const guard = new AuthGuard();
 
+  // When each request arrived (this machine's clock): latency counts from there.
+  const arrived = new WeakMap<ServerResponse, number>();
+
   const reply = async (res: ServerResponse, entry: SimRequest, status: number, payload: string, headers: Headers): Promise<void> => {
-    if (state.latencyMs > 0) await sleep(state.latencyMs);
+    // A server of latency L answers L after the request arrives, its own work included: the
+    // time spent building this answer (and waiting for this thread) is not added on top.
+    const wait = state.latencyMs - (performance.now() - (arrived.get(res) ?? performance.now()));
+    if (wait > 0) await sleep(wait);
     if (res.destroyed || res.writableEnded) return; // closed while we waited
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
     if (status === 429) stats.rateLimited += 1;
@@ -130,6 +136,7 @@ export function createHandler(state: ServerState): RequestListener {
   };
 
   return (req, res) => {
+    arrived.set(res, performance.now());
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) {
         res.sendDate = false;

@@ -23,7 +23,7 @@ export interface SimulatorOptions {
    * of the clock in this zone.
    */
   serverTimezone?: string;
-  /** Delay added before every answer, in milliseconds; default 0. */
+  /** Time from a request's arrival to its answer, in milliseconds, the answer's own building included (none of it is added when that takes longer); default 0. */
   latencyMs?: number;
   /**
    * Authenticated requests per fixed clock window (platform-metrics, which is public, is not
