@@ -84,6 +84,7 @@ function refuseSchema(path: string, sqlite: Database.Database, reader: boolean):
 function openWriter(path: string): Database_ {
   let sqlite: Database.Database | undefined;
   const file = path !== ':memory:';
+  let rolledBackFirst = false;
   try {
     if (file) {
       if (!warehouseFileExists(path)) {
@@ -95,11 +96,18 @@ function openWriter(path: string): Database_ {
       adoptCompanions(path);
       if (statSync(path).size > 0) {
         // Looked at read-only first: a warehouse from a newer upw is refused before anything writes to it.
-        const peek = openReader(path, { schema: false });
         try {
-          refuseSchema(path, peek.sqlite, false);
-        } finally {
-          peek.close();
+          const peek = openReader(path, { schema: false });
+          try {
+            refuseSchema(path, peek.sqlite, false);
+          } finally {
+            peek.close();
+          }
+        } catch (error) {
+          // A hot journal: only a connection that may write can play it back, so the schema is
+          // looked at below, once the writer's own first read has (nothing else is written first).
+          if (!(error instanceof HotJournalError)) throw error;
+          rolledBackFirst = true;
         }
       }
     }
@@ -109,6 +117,7 @@ function openWriter(path: string): Database_ {
     sqlite = new Database(path);
     // A BI tool or `upw status` may hold a read transaction while the daemon writes.
     sqlite.pragma('busy_timeout = 10000');
+    if (rolledBackFirst) refuseSchema(path, sqlite, false);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
   } catch (error) {
@@ -149,6 +158,9 @@ function openWriter(path: string): Database_ {
  * A rollback-mode file with a hot journal is refused instead: only a
  * connection that may write can roll the journal back.
  */
+/** A rollback journal that must be played back before the file can be read: a reader may not. */
+class HotJournalError extends BadInputError {}
+
 function openReader(path: string, options: { schema?: boolean } = {}): Database_ {
   if (path === ':memory:') throw new WarehouseNotFoundError(path, 'an in-memory database is empty to any other connection');
   if (!warehouseFileExists(path)) throw new WarehouseNotFoundError(path, 'there is no file there');
@@ -166,7 +178,7 @@ function openReader(path: string, options: { schema?: boolean } = {}): Database_
       // the pages to put back, and a read-only connection may not. Read with immutable=1 it would
       // show the half-written state as if it were the data.
       if (code === 'SQLITE_READONLY_ROLLBACK') {
-        throw new BadInputError(
+        throw new HotJournalError(
           `Cannot read ${path}: a write to it was cut off, and its -journal must be rolled back before it can be read, which a reader may not do; ` +
             `open it once as a user who may write it (sqlite3 "${path}" "PRAGMA quick_check;" rolls it back), or read a fresh published copy (upw publish)`,
         );
