@@ -143,6 +143,9 @@ function openWriter(path: string): Database_ {
   };
 }
 
+/** A rollback journal that must be played back before the file can be read: a reader may not. */
+class HotJournalError extends BadInputError {}
+
 /**
  * A reader: read-only, no pragma that writes, no migrations, no file created.
  *
@@ -158,9 +161,6 @@ function openWriter(path: string): Database_ {
  * A rollback-mode file with a hot journal is refused instead: only a
  * connection that may write can roll the journal back.
  */
-/** A rollback journal that must be played back before the file can be read: a reader may not. */
-class HotJournalError extends BadInputError {}
-
 function openReader(path: string, options: { schema?: boolean } = {}): Database_ {
   if (path === ':memory:') throw new WarehouseNotFoundError(path, 'an in-memory database is empty to any other connection');
   if (!warehouseFileExists(path)) throw new WarehouseNotFoundError(path, 'there is no file there');
