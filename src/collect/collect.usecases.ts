@@ -127,8 +127,9 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
     const settled = await Promise.allSettled(
       targets.map(async (target) => {
         const got = await fetched(target);
+        // Started after the key was refused or the run stopped: no request, so no progress either.
+        if ('skipped' in got) return;
         try {
-          if ('skipped' in got) return;
           if ('crash' in got) throw got.crash;
           await new Promise<void>((resolve) => setImmediate(resolve));
           if ('answer' in got) {
