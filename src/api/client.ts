@@ -77,9 +77,6 @@ export class ApiClient {
       prefixUrl: options.baseUrl.replace(/\/+$/, ''),
       headers: { authorization: `Apikey ${options.apiKey}`, 'x-upload-post-source': 'upw', accept: 'application/json' },
       timeout: { request: options.timeoutMs ?? 30_000 },
-      // The bytes, not text: they are what the raw record stores, and a large answer
-      // (/users, 15 MB at 10,000 profiles) is then not held as bytes and text at once.
-      responseType: 'buffer',
       retry: {
         limit: options.retries ?? 4,
         methods: ['GET'],
@@ -220,6 +217,8 @@ export class ApiClient {
     };
     await pacer.acquire();
     try {
+      // The bytes, not text: they are what the raw record stores, and a large answer
+      // (/users, 15 MB at 10,000 profiles) is then not held as bytes and text at once.
       const response = await this.http.get(path, { searchParams: params, responseType: 'buffer' });
       const stored = this.stored(response.body);
       const raw = record(response.statusCode, stored, response.headers.date);
